@@ -1,0 +1,1 @@
+"""Plumbing shared by the Shanxing services. Holds no domain rule."""

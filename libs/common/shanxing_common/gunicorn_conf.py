@@ -1,0 +1,15 @@
+"""gunicorn settings shared by the services (``--config python:shanxing_common.gunicorn_conf``)."""
+import os
+
+graceful_timeout = 20
+timeout = 60
+keepalive = 5
+accesslog = None  # the app logs requests as JSON itself
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def child_exit(server, worker):  # keep Prometheus multiprocess files tidy
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

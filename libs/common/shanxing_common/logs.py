@@ -1,0 +1,38 @@
+"""JSON logs carrying request and trace ids (structlog over the standard library)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+_configured = False
+
+
+def configure(service: str, level: str = "INFO") -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=shared + [structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        processor=structlog.processors.JSONRenderer(ensure_ascii=False),
+        foreign_pre_chain=shared + [structlog.stdlib.add_logger_name,
+                                    structlog.processors.format_exc_info],
+    ))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    structlog.contextvars.bind_contextvars(service=service)
+    for noisy in ("kombu", "amqp", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

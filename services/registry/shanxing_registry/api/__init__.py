@@ -1,0 +1,2 @@
+def blueprints():
+    return []
