@@ -45,6 +45,13 @@ def make_cli(*, service: str, package: str, handlers: dict | None = None,
     def serve(port):
         settings = Settings.from_env(service)
         bind = f"{os.environ.get('SHANXING_BIND_HOST', '127.0.0.1')}:{port or settings.port}"
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # one metrics dir per service, fresh
+            import shutil
+
+            metrics_dir = settings.data_dir / "prometheus" / service
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         args = ["gunicorn", "--bind", bind, "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
                 "--config", "python:shanxing_common.gunicorn_conf", "--name", f"shanxing-{service}",
                 f"{package}:create_app()"]

@@ -27,6 +27,7 @@ def fresh_database(service: str, package: str, tmp_path: Path) -> str:
     """An empty database migrated to head; on PostgreSQL the schema is dropped first."""
     url = database_url_for_tests(service, tmp_path)
     if url.startswith("postgresql"):
+        ensure_postgres_database(url)
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -34,6 +35,26 @@ def fresh_database(service: str, package: str, tmp_path: Path) -> str:
         engine.dispose()
     upgrade(package, url)
     return url
+
+
+def ensure_postgres_database(url: str, *, recreate: bool = False) -> None:
+    """Create the database named in ``url`` if it is missing (or drop and create it)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": target.database}).first()
+            if exists and recreate:
+                conn.execute(text(f'DROP DATABASE "{target.database}" WITH (FORCE)'))
+                exists = None
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
 
 
 def test_settings(service: str, package: str, tmp_path: Path, **overrides) -> Settings:

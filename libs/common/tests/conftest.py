@@ -1,10 +1,11 @@
 import os
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
+from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from shanxing_common.db import Database
 from shanxing_common.messaging import outbox
+from shanxing_common.testing import ensure_postgres_database
 
 os.environ.setdefault("SHANXING_ENV", "dev")
 
@@ -26,13 +27,7 @@ def _pg_url(name: str) -> str | None:
 def make_db(tmp_path, name: str) -> Database:
     url = _pg_url(f"common_{name}") or f"sqlite:///{tmp_path / (name + '.db')}"
     if url.startswith("postgresql"):
-        base = url.rsplit("/", 1)[0] + "/postgres"
-        dbname = url.rsplit("/", 1)[1]
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{dbname}"'))
-        admin.dispose()
+        ensure_postgres_database(url, recreate=True)
     db = Database(url)
     outbox.metadata.create_all(db.engine)
     toy_metadata.create_all(db.engine)

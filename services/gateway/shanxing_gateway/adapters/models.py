@@ -1,0 +1,29 @@
+"""SQLAlchemy tables of the gateway (its own database only)."""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+# Nonces of signed merchant requests. The primary key is what detects a replay, across every
+# gunicorn worker and every gateway process sharing this database.
+merchant_nonces = Table(
+    "merchant_nonces", metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Per-key request counts in fixed one-second windows (window_start = unix second).
+merchant_rate_windows = Table(
+    "merchant_rate_windows", metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True, autoincrement=False),
+    Column("requests", Integer, nullable=False),
+)

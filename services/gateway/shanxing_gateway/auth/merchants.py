@@ -1,0 +1,200 @@
+"""Signed merchant requests (API.md "Merchant routes").
+
+signature = hex(HMAC-SHA256(key_secret,
+    METHOD + "\n" + PATH_WITH_QUERY + "\n" + TIMESTAMP + "\n" + NONCE + "\n" + hex(SHA-256(body))))
+
+``verify_signed_request`` is a pure function of the request parts, the key and the clock; the
+nonce store, the rate counter and the key cache around it keep their state in the gateway's
+database (shared by every worker) and in the process.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Mapping
+
+from shanxing_common.db import Database
+
+from ..adapters import repository
+from . import Identity
+
+KEY_HEADER = "X-Shanxing-Key"
+TIMESTAMP_HEADER = "X-Shanxing-Timestamp"
+NONCE_HEADER = "X-Shanxing-Nonce"
+SIGNATURE_HEADER = "X-Shanxing-Signature"
+SIGNED_HEADERS = (KEY_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
+
+MAX_CLOCK_SKEW_SECONDS = 300
+# A request is accepted while its timestamp is within ±300 s of now, so its nonce can be replayed
+# at most 600 s after it was first seen; remembering nonces that long is enough.
+NONCE_RETENTION_SECONDS = 2 * MAX_CLOCK_SKEW_SECONDS
+MAX_NONCE_LENGTH = 128
+
+
+class MerchantAuthError(Exception):
+    """The request is not a valid signed merchant request (answered 401)."""
+
+    def __init__(self, detail: str, header: str | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.header = header
+
+
+class MerchantRateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"more than the allowed requests per second; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class MerchantKey:
+    key_id: str
+    merchant_id: str
+    secret: str
+    status: str
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class SignatureHeaders:
+    key_id: str
+    timestamp: str
+    nonce: str
+    signature: str
+
+
+def has_signature_headers(headers: Mapping[str, str]) -> bool:
+    return any(headers.get(name) for name in SIGNED_HEADERS)
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def string_to_sign(method: str, path_with_query: str, timestamp: str, nonce: str, body: bytes) -> str:
+    return "\n".join((method.upper(), path_with_query, timestamp, nonce, body_digest(body)))
+
+
+def sign(secret: str, method: str, path_with_query: str, timestamp: str, nonce: str, body: bytes) -> str:
+    message = string_to_sign(method, path_with_query, timestamp, nonce, body)
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def read_signature_headers(headers: Mapping[str, str], now: float) -> SignatureHeaders:
+    """The four headers, each present and well-formed, and a timestamp within ±300 s of ``now``."""
+    values = {}
+    for name in SIGNED_HEADERS:
+        value = (headers.get(name) or "").strip()
+        if not value:
+            raise MerchantAuthError(f"missing header {name}", name)
+        values[name] = value
+    timestamp = values[TIMESTAMP_HEADER]
+    if not timestamp.isdigit():
+        raise MerchantAuthError(f"{TIMESTAMP_HEADER} must be unix seconds", TIMESTAMP_HEADER)
+    if abs(int(timestamp) - now) > MAX_CLOCK_SKEW_SECONDS:
+        raise MerchantAuthError(
+            f"{TIMESTAMP_HEADER} is more than {MAX_CLOCK_SKEW_SECONDS} s away from the server clock",
+            TIMESTAMP_HEADER)
+    nonce = values[NONCE_HEADER]
+    if len(nonce) > MAX_NONCE_LENGTH:
+        raise MerchantAuthError(f"{NONCE_HEADER} must be 1 to {MAX_NONCE_LENGTH} characters", NONCE_HEADER)
+    return SignatureHeaders(key_id=values[KEY_HEADER], timestamp=timestamp, nonce=nonce,
+                            signature=values[SIGNATURE_HEADER])
+
+
+def verify_signed_request(*, method: str, path_with_query: str, headers: Mapping[str, str], body: bytes,
+                          key: MerchantKey | None, now: float) -> SignatureHeaders:
+    """Check everything but the nonce's freshness (that needs the store). Raises MerchantAuthError."""
+    parts = read_signature_headers(headers, now)
+    if key is None or key.key_id != parts.key_id:
+        raise MerchantAuthError("unknown merchant key", KEY_HEADER)
+    if not key.active:
+        raise MerchantAuthError("this merchant key is not active", KEY_HEADER)
+    expected = sign(key.secret, method, path_with_query, parts.timestamp, parts.nonce, body)
+    if not hmac.compare_digest(expected, parts.signature.lower()):
+        raise MerchantAuthError("the signature does not match the request", SIGNATURE_HEADER)
+    return parts
+
+
+class MerchantKeyCache:
+    """Key secrets fetched from points, kept per process for ``ttl_seconds``.
+
+    A revoked key therefore keeps working for at most ``ttl_seconds`` in each gateway process.
+    Unknown keys are remembered briefly too, so a flood of made-up key ids does not reach points."""
+
+    UNKNOWN_TTL_SECONDS = 5.0
+
+    def __init__(self, fetch: Callable[[str], MerchantKey | None], ttl_seconds: float,
+                 clock: Callable[[], float] = time.monotonic):
+        self._fetch = fetch
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._entries: dict[str, tuple[float, MerchantKey | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_id: str) -> MerchantKey | None:
+        now = self._clock()
+        with self._lock:
+            cached = self._entries.get(key_id)
+        if cached and cached[0] > now:
+            return cached[1]
+        key = self._fetch(key_id)
+        ttl = self._ttl if key is not None else min(self._ttl, self.UNKNOWN_TTL_SECONDS)
+        with self._lock:
+            if len(self._entries) > 10_000:  # bound memory against random key ids
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if ttl > 0:
+                self._entries[key_id] = (now + ttl, key)
+        return key
+
+
+class ReplayGuard:
+    """Nonce store and per-key rate limit, in the gateway's database (shared by all workers)."""
+
+    PURGE_EVERY_SECONDS = 60.0
+
+    def __init__(self, db: Database, rate_per_second: int):
+        self.db = db
+        self.rate_per_second = rate_per_second
+        self._last_purge = 0.0
+        self._purge_lock = threading.Lock()
+
+    def admit(self, key_id: str, nonce: str, now: float) -> None:
+        """Remember the nonce and count the request, or raise.
+
+        Both happen in one transaction: a rate-limited request is rolled back, so its nonce is not
+        spent; a replay raises before it is counted."""
+        seen_at = datetime.fromtimestamp(now, timezone.utc)
+        with self.db.transaction() as session:
+            if not repository.remember_nonce(session, key_id, nonce, seen_at):
+                raise MerchantAuthError("this nonce was already used with this key", NONCE_HEADER)
+            if repository.count_request(session, key_id, int(now)) > self.rate_per_second:
+                raise MerchantRateLimited(retry_after=1)
+        self._maybe_purge(now)
+
+    def _maybe_purge(self, now: float) -> None:
+        with self._purge_lock:
+            if now - self._last_purge < self.PURGE_EVERY_SECONDS:
+                return
+            self._last_purge = now
+        self.purge(now)
+
+    def purge(self, now: float) -> tuple[int, int]:
+        """Forget nonces older than the replay window and finished rate windows."""
+        cutoff = datetime.fromtimestamp(now - NONCE_RETENTION_SECONDS, timezone.utc)
+        with self.db.transaction() as session:
+            nonces = repository.purge_nonces(session, cutoff)
+            windows = repository.purge_rate_windows(session, int(now) - 60)
+        return nonces, windows
+
+
+def merchant_identity(key: MerchantKey) -> Identity:
+    return Identity(kind="merchant", subject=key.key_id, merchant_id=key.merchant_id)
+
