@@ -45,6 +45,8 @@ class Worker:
         self.jobs = list(jobs or [])
         if follower is not None:
             self.jobs.append(Job("feed-follower", feed_poll_seconds, follower.follow_all))
+        if broker_url.startswith("sqla+"):
+            self.jobs.append(Job("embedded-bus-housekeeping", 3600, self._purge_embedded_bus))
         self.relay_poll_seconds = relay_poll_seconds
         self.should_stop = False
         self._consume_conn = None
@@ -82,6 +84,25 @@ class Worker:
                     pass
         self._consume_conn = self._publish_conn = None
         self._publisher = self._consumer = None
+
+    def _purge_embedded_bus(self) -> int:
+        """kombu's SQLAlchemy transport only hides delivered messages; drop those older than a day
+        so the embedded bus file does not grow without end (the outbox feed keeps the history)."""
+        from datetime import datetime, timedelta
+
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.broker_url[len("sqla+"):], connect_args={"timeout": 30})
+        try:
+            with engine.begin() as conn:
+                result = conn.execute(text("DELETE FROM kombu_message WHERE visible = :hidden AND sent_at < :cutoff"),
+                                      {"hidden": False, "cutoff": datetime.now() - timedelta(days=1)})
+            return result.rowcount or 0
+        except Exception as exc:  # noqa: BLE001 - no table yet, or locked: next hour
+            log.info("embedded bus housekeeping skipped: %s", exc)
+            return 0
+        finally:
+            engine.dispose()
 
     # -- message handling ------------------------------------------------------------------
     def _on_message(self, body, message) -> None:

@@ -1,0 +1,92 @@
+"""POST /api/v1/auth/token: a person's password for an access token (registry checks the password)."""
+from __future__ import annotations
+
+from flask import g, request
+from flask.views import MethodView
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from shanxing_common import internal_auth
+from shanxing_common.problems import Problem
+from shanxing_common.web import REQUEST_ID_HEADER, Blueprint
+
+from ..adapters.upstream import UpstreamTimeout, UpstreamUnavailable
+from ..proxy import client_address
+from ..runtime import Gateway, gateway
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Access tokens for people")
+
+
+class TokenCreateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    phone = fields.String(required=True, validate=validate.Regexp(r"^1\d{10}$", error="must be an 11-digit mobile number"))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+@blp.route("/token")
+class Token(MethodView):
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, description="wrong phone or password")
+    @blp.alt_response(429, description="too many failed attempts; see Retry-After")
+    def post(self, credentials):
+        """Exchange a phone number and password for a bearer token"""
+        gw = gateway()
+        verified = verify_password(gw, credentials["phone"], credentials["password"])
+        issued = gw.people.issue(verified["subject"], verified.get("roles") or [])
+        return {"access_token": issued.access_token, "token_type": issued.token_type,
+                "expires_in": issued.expires_in}
+
+
+def verify_password(gw: Gateway, phone: str, password: str) -> dict:
+    """Ask registry; its 401/429 (and any 4xx) come back to the client as problem+json."""
+    request_id = getattr(g, "request_id", None)
+    headers = {internal_auth.HEADER: gw.service_token(request_id), "Accept": "application/json"}
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    address = client_address(request)
+    if address:
+        headers["X-Forwarded-For"] = address
+    try:
+        response = gw.upstreams.request("registry", "POST", "/internal/auth/verify", headers=headers,
+                                        json={"phone": phone, "password": password})
+    except UpstreamTimeout as exc:
+        raise Problem(504, exc.detail, service=exc.service) from exc
+    except UpstreamUnavailable as exc:
+        raise Problem(502, exc.detail, service=exc.service) from exc
+    if response.status_code == 200:
+        try:
+            body = response.json()
+            if isinstance(body.get("subject"), str) and body["subject"]:
+                return body
+        except (ValueError, AttributeError):
+            pass
+        raise Problem(502, "registry sent a malformed verification answer", service="registry")
+    if 400 <= response.status_code < 500:
+        raise _passed_through(response)
+    raise Problem(502, f"registry answered {response.status_code}", service="registry")
+
+
+def _passed_through(response) -> Problem:
+    headers = {"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else {}
+    if response.status_code == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="shanxing"'
+    detail = "wrong phone or password" if response.status_code == 401 else "the request was refused"
+    errors = None
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            detail = str(body.get("detail") or detail)
+            errors = body.get("errors") if isinstance(body.get("errors"), dict) else None
+    except ValueError:
+        pass
+    return Problem(response.status_code, detail, errors=errors, headers=headers)
+
+
