@@ -46,6 +46,7 @@ class Suite:
 
     def __init__(self, data_dir: Path, name: str):
         self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.port = free_port_block()
         self.proc: subprocess.Popen | None = None

@@ -61,7 +61,10 @@ def test_settings(service: str, package: str, tmp_path: Path, **overrides) -> Se
     os.environ.setdefault("SHANXING_ENV", "dev")
     values = dict(database_url=fresh_database(service, package, tmp_path),
                   broker_url=os.environ.get("BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'bus.db'}",
-                  internal_key=TEST_INTERNAL_KEY, data_dir=tmp_path, dev=True)
+                  internal_key=TEST_INTERNAL_KEY, data_dir=tmp_path, dev=True,
+                  # never reach a dev server that happens to run on the default ports
+                  peers={s: "http://127.0.0.1:9" for s in ("gateway", "registry", "activities", "points")
+                         if s != service})
     values.update(overrides)
     return Settings.from_env(service, **values)
 

@@ -28,11 +28,19 @@ def path_with_query(environ: dict) -> str:
         if not raw.startswith("/"):  # absolute-form request target (http://host/path?query)
             parts = urlsplit(raw)
             raw = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        return raw
+        return _wsgi_text(raw)
     # WSGI hands PATH_INFO over decoded (as latin-1); quote it back the way clients send it.
     path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
     query = environ.get("QUERY_STRING", "")
     return path + (f"?{query}" if query else "")
+
+
+def _wsgi_text(value: str) -> str:
+    """WSGI servers hand the raw target over as latin-1 text; clients sign UTF-8 text."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def has_dot_segments(path: str) -> bool:

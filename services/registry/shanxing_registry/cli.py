@@ -1,5 +1,81 @@
-from shanxing_common.cli import make_cli
+"""shanxing-registry: the shared ops commands plus staff accounts and ID-key rotation."""
+from __future__ import annotations
 
+import sys
+
+import click
+
+from shanxing_common.cli import make_cli
+from shanxing_common.config import Settings, is_dev
+from shanxing_common.db import Database
+
+from .domain.identity import InvalidValue, normalise_mobile
 from .service.event_handlers import HANDLERS
 
-cli = make_cli(service="registry", package="shanxing_registry", handlers=HANDLERS)
+SERVICE = "registry"
+MIN_PASSWORD, MAX_PASSWORD = 8, 128
+
+cli = make_cli(service=SERVICE, package="shanxing_registry", handlers=HANDLERS)
+
+
+def _database() -> Database:
+    return Database(Settings.from_env(SERVICE).database_url)
+
+
+@cli.command(name="ensure-dev-ops",
+             help="Dev mode only: make sure the ops account 19900000000 / shanxing-ops-dev exists.")
+def ensure_dev_ops():
+    from .service.staff import DEV_OPS_PHONE, StaffAccountError, ensure_dev_ops as ensure
+
+    if not is_dev():
+        raise click.ClickException("ensure-dev-ops runs only with SHANXING_ENV=dev; "
+                                   "in production use `shanxing-registry create-ops --phone ...`")
+    db = _database()
+    try:
+        account_id, created = ensure(db)
+    except StaffAccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.dispose()
+    click.echo(f"registry: dev ops account {DEV_OPS_PHONE} {'created' if created else 'present'} ({account_id})")
+
+
+@cli.command(name="create-ops", help="Create a staff account with the ops role (password prompted).")
+@click.option("--phone", required=True, help="11-digit mainland mobile number to sign in with")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+def create_ops(phone, password_stdin):
+    from .service.staff import StaffAccountError, create_ops as create
+
+    try:
+        phone = normalise_mobile(phone)
+    except InvalidValue as exc:
+        raise click.BadParameter(str(exc), param_hint="--phone") from exc
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise click.ClickException(f"the password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    db = _database()
+    try:
+        account_id = create(db, phone, password)
+    except StaffAccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.dispose()
+    click.echo(f"registry: ops account {phone} created ({account_id})")
+
+
+@cli.command(name="reencrypt-id-numbers",
+             help="Re-encrypt ID numbers made with SHANXING_REGISTRY_ID_KEY_OLD under the current key.")
+def reencrypt_id_numbers():
+    from .config import RegistryConfig
+    from .runtime import Registry
+    from .service.volunteers import reencrypt_id_numbers as reencrypt
+
+    db = _database()
+    try:
+        changed = reencrypt(db, Registry.from_config(RegistryConfig.from_env()))
+    finally:
+        db.dispose()
+    click.echo(f"registry: {changed} ID number(s) re-encrypted under the current key")

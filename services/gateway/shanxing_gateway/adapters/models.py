@@ -15,7 +15,7 @@ metadata = MetaData(naming_convention={
 # gunicorn worker and every gateway process sharing this database.
 merchant_nonces = Table(
     "merchant_nonces", metadata,
-    Column("key_id", String(64), primary_key=True),
+    Column("key_id", String(128), primary_key=True),
     Column("nonce", String(128), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
 )
@@ -23,7 +23,7 @@ merchant_nonces = Table(
 # Per-key request counts in fixed one-second windows (window_start = unix second).
 merchant_rate_windows = Table(
     "merchant_rate_windows", metadata,
-    Column("key_id", String(64), primary_key=True),
+    Column("key_id", String(128), primary_key=True),
     Column("window_start", BigInteger, primary_key=True, autoincrement=False),
     Column("requests", Integer, nullable=False),
 )

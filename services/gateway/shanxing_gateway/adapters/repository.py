@@ -21,8 +21,8 @@ def remember_nonce(session: Session, key_id: str, nonce: str, seen_at: datetime)
     ON CONFLICT DO NOTHING lets the primary key decide without aborting the transaction; a
     concurrent insert of the same pair waits for the first one and then sees the conflict."""
     stmt = _insert(session, merchant_nonces).values(key_id=key_id, nonce=nonce, seen_at=seen_at)
-    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["key_id", "nonce"]))
-    return result.rowcount == 1
+    stmt = stmt.on_conflict_do_nothing(index_elements=["key_id", "nonce"]).returning(merchant_nonces.c.nonce)
+    return session.execute(stmt).first() is not None
 
 
 def count_request(session: Session, key_id: str, window_start: int) -> int:

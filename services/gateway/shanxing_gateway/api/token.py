@@ -45,8 +45,12 @@ class Token(MethodView):
                 "expires_in": issued.expires_in}
 
 
+# Registry's answers the client may see; anything else means registry is not working (502).
+PASSED_THROUGH = {400, 401, 403, 429}
+
+
 def verify_password(gw: Gateway, phone: str, password: str) -> dict:
-    """Ask registry; its 401/429 (and any 4xx) come back to the client as problem+json."""
+    """Ask registry; its 400/401/403/429 come back to the client as problem+json."""
     request_id = getattr(g, "request_id", None)
     headers = {internal_auth.HEADER: gw.service_token(request_id), "Accept": "application/json"}
     if request_id:
@@ -69,7 +73,7 @@ def verify_password(gw: Gateway, phone: str, password: str) -> dict:
         except (ValueError, AttributeError):
             pass
         raise Problem(502, "registry sent a malformed verification answer", service="registry")
-    if 400 <= response.status_code < 500:
+    if response.status_code in PASSED_THROUGH:
         raise _passed_through(response)
     raise Problem(502, f"registry answered {response.status_code}", service="registry")
 

@@ -10,7 +10,7 @@ from shanxing_common.problems import Problem
 from ..access import is_public, needs_merchant_signature, required_role
 from ..runtime import Gateway
 from . import ANONYMOUS, Identity
-from .merchants import (KEY_HEADER, MerchantAuthError, MerchantRateLimited, has_signature_headers,
+from .merchants import (MerchantAuthError, MerchantRateLimited, has_signature_headers,
                         merchant_identity, read_signature_headers, verify_signed_request)
 from .people import InvalidToken, bearer_token
 
@@ -74,5 +74,3 @@ def authenticate_merchant(gw: Gateway, request: Request, path_with_query: str) -
         raise Problem(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
     return merchant_identity(key)
 
-
-__all__ = ["authenticate", "authenticate_person", "authenticate_merchant", "KEY_HEADER"]

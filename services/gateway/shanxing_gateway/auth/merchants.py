@@ -33,6 +33,7 @@ MAX_CLOCK_SKEW_SECONDS = 300
 # at most 600 s after it was first seen; remembering nonces that long is enough.
 NONCE_RETENTION_SECONDS = 2 * MAX_CLOCK_SKEW_SECONDS
 MAX_NONCE_LENGTH = 128
+MAX_KEY_ID_LENGTH = 128
 
 
 class MerchantAuthError(Exception):
@@ -95,8 +96,10 @@ def read_signature_headers(headers: Mapping[str, str], now: float) -> SignatureH
         if not value:
             raise MerchantAuthError(f"missing header {name}", name)
         values[name] = value
+    if len(values[KEY_HEADER]) > MAX_KEY_ID_LENGTH:
+        raise MerchantAuthError("unknown merchant key", KEY_HEADER)
     timestamp = values[TIMESTAMP_HEADER]
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()):
         raise MerchantAuthError(f"{TIMESTAMP_HEADER} must be unix seconds", TIMESTAMP_HEADER)
     if abs(int(timestamp) - now) > MAX_CLOCK_SKEW_SECONDS:
         raise MerchantAuthError(

@@ -1,2 +1,4 @@
 def blueprints():
-    return []
+    from . import auth, organizations, volunteers
+
+    return [volunteers.blp, organizations.blp, auth.blp]

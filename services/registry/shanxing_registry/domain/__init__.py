@@ -1,0 +1,1 @@
+"""Registry's rules as plain Python (no Flask, SQLAlchemy or kombu)."""

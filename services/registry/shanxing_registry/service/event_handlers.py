@@ -1,1 +1,25 @@
-HANDLERS = {}
+"""Events registry consumes (docs/events.md); each handler runs inside the inbox transaction."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from shanxing_common.messaging import Event
+
+from . import hours
+
+
+def hours_confirmed(session: Session, event: Event) -> None:
+    data = event.data
+    hours.credit_hours(session, record_id=str(data["record_id"]), volunteer_id=str(data["volunteer_id"]),
+                       hours=data["hours"])
+
+
+def hours_revoked(session: Session, event: Event) -> None:
+    data = event.data
+    hours.revoke_hours(session, record_id=str(data["record_id"]), volunteer_id=str(data["volunteer_id"]))
+
+
+HANDLERS = {
+    "activities.hours_confirmed.v1": hours_confirmed,
+    "activities.hours_revoked.v1": hours_revoked,
+}

@@ -1,0 +1,139 @@
+"""SQLAlchemy tables of the activities service (its own database only)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, Index, Integer,
+                        MetaData, PrimaryKeyConstraint, String, Table, Text, TypeDecorator,
+                        UniqueConstraint)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes stored in UTC. SQLite keeps no zone, so every value is normalised to UTC on
+    the way in (comparisons in SQL then hold) and marked UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are stored with a zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# --- read model of registry's volunteers and organizations (built from its events only) ---
+
+volunteers_view = Table(
+    "volunteers_view", metadata,
+    Column("volunteer_id", String(36), primary_key=True),
+    Column("display_name", String(100), nullable=False),  # masked by registry, e.g. 张*明
+    Column("region_code", String(12), nullable=True),
+    Column("skills", JSON, nullable=False),
+    Column("preferences", JSON, nullable=False),
+    # occurred_at of the event the row reflects: an older event arriving late changes nothing.
+    Column("source_version", UTCDateTime, nullable=False),
+)
+
+organizations_view = Table(
+    "organizations_view", metadata,
+    Column("organization_id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_id", String(36), nullable=True),
+    Column("region_code", String(12), nullable=True),
+    Column("status", String(20), nullable=False),
+)
+
+organization_admins_view = Table(
+    "organization_admins_view", metadata,
+    Column("organization_id", String(36), nullable=False),
+    Column("volunteer_id", String(36), nullable=False),
+    PrimaryKeyConstraint("organization_id", "volunteer_id"),
+)
+
+# --- what this service owns ---
+
+activities = Table(
+    "activities", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organization_id", String(36), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("category", String(30), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("region_code", String(12), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("signed_up", Integer, nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("reviewed_by", String(36), nullable=True),
+    # The database, not Python, guarantees confirmed sign-ups never exceed capacity.
+    CheckConstraint("signed_up >= 0 AND signed_up <= capacity", name="signed_up_within_capacity"),
+    CheckConstraint("capacity >= 1", name="capacity_positive"),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    CheckConstraint("status IN ('pending_review', 'published', 'rejected', 'cancelled', 'completed')",
+                    name="status_known"),
+    Index("ix_activities_status_starts_at", "status", "starts_at", "id"),
+    Index("ix_activities_organization_starts_at", "organization_id", "starts_at", "id"),
+)
+
+signups = Table(
+    "signups", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("activity_id", String(36), nullable=False),
+    Column("volunteer_id", String(36), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("activity_id", "volunteer_id", name="uq_signups_activity_volunteer"),
+    CheckConstraint("status IN ('confirmed', 'cancelled')", name="status_known"),
+)
+
+hours_records = Table(
+    "hours_records", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("activity_id", String(36), nullable=False),
+    Column("volunteer_id", String(36), nullable=False, index=True),
+    Column("hours", Integer, nullable=False),  # hundredths of an hour
+    Column("served_on", Date, nullable=False),
+    Column("confirmed_by", String(36), nullable=False),
+    Column("confirmed_at", UTCDateTime, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    UniqueConstraint("activity_id", "volunteer_id", name="uq_hours_records_activity_volunteer"),
+    CheckConstraint("hours > 0", name="hours_positive"),
+)
+
+# Leaderboards read this pre-aggregated table, updated in the same transaction as the hours.
+hours_totals = Table(
+    "hours_totals", metadata,
+    Column("period_kind", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("subject_id", String(36), nullable=False),
+    Column("hours", Integer, nullable=False),  # hundredths of an hour
+    PrimaryKeyConstraint("period_kind", "period_start", "scope", "subject_id"),
+    Index("ix_hours_totals_ranking", "period_kind", "period_start", "scope", "hours"),
+)

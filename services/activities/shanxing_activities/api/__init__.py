@@ -1,0 +1,22 @@
+"""HTTP: one module per resource (flask-smorest Blueprints with marshmallow schemas)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from shanxing_common.problems import Problem, problem_response
+
+from ..domain.errors import DomainError
+
+
+def blueprints():
+    from . import activities, hours, leaderboards, signups
+
+    return [activities.blp, signups.blp, hours.blp, leaderboards.blp]
+
+
+def register_domain_errors(app: Flask) -> None:
+    """A broken rule from the use cases becomes problem+json with its status and fields."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return problem_response(Problem(error.status, error.detail, errors=error.errors or None))

@@ -1,0 +1,98 @@
+"""/api/v1/activities: post, review, read and list activities."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from shanxing_common.internal_auth import caller, require_ops, require_person
+from shanxing_common.web import Blueprint, context
+
+from ..domain.activity import PUBLISHED, STATUSES, ActivityDraft
+from ..service import activities as use_cases
+from .common import RequestSchema
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
+                description="Activities posted by organizations and reviewed before publication.")
+
+
+class ActivityCreateSchema(RequestSchema):
+    organization_id = fields.String(required=True)
+    title = fields.String(required=True)
+    category = fields.String(required=True)
+    description = fields.String(load_default="")
+    address = fields.String(required=True)
+    latitude = fields.Float(required=True, allow_nan=False)
+    longitude = fields.Float(required=True, allow_nan=False)
+    starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a zone"})
+    ends_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a zone"})
+    capacity = fields.Integer(required=True, strict=True)
+    skills = fields.List(fields.String(), load_default=list)
+
+
+class ActivitySchema(Schema):
+    id = fields.String()
+    organization_id = fields.String()
+    title = fields.String()
+    category = fields.String()
+    description = fields.String()
+    address = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    capacity = fields.Integer()
+    skills = fields.List(fields.String())
+    region_code = fields.String(allow_none=True)
+    status = fields.String()
+    signed_up = fields.Integer()
+    created_at = fields.DateTime()
+    reviewed_at = fields.DateTime(allow_none=True)
+
+
+class ActivityQueryArgsSchema(RequestSchema):
+    status = fields.String(load_default=PUBLISHED, validate=validate.OneOf(STATUSES))
+    organization_id = fields.String()
+    category = fields.String()
+    cursor = fields.String(metadata={"description": "the `next` of the previous page"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class ActivityListSchema(Schema):
+    items = fields.List(fields.Nested(ActivitySchema))
+    next = fields.String(allow_none=True)
+
+
+@blp.route("")
+class Activities(MethodView):
+    @blp.arguments(ActivityQueryArgsSchema, location="query")
+    @blp.response(200, ActivityListSchema)
+    def get(self, args):
+        """Activities ordered by start; only public statuses unless ops or the organization's admin."""
+        return use_cases.list_activities(
+            context(), caller(), status=args["status"], organization_id=args.get("organization_id"),
+            category=args.get("category"), cursor=args.get("cursor"), limit=args["limit"])
+
+    @require_person
+    @blp.arguments(ActivityCreateSchema)
+    @blp.response(201, ActivitySchema)
+    def post(self, body):
+        """Post an activity for an approved organization you administer (it awaits review)."""
+        organization_id = body.pop("organization_id")
+        return use_cases.create_activity(context(), caller(), organization_id, ActivityDraft(**body))
+
+
+@blp.route("/<activity_id>")
+class Activity(MethodView):
+    @blp.response(200, ActivitySchema)
+    def get(self, activity_id):
+        """One activity with its sign-up count."""
+        return use_cases.get_activity(context(), caller(), activity_id)
+
+
+@blp.route("/<activity_id>/approve")
+class ActivityApproval(MethodView):
+    @require_ops
+    @blp.response(200, ActivitySchema)
+    def post(self, activity_id):
+        """Publish an activity that awaits review (ops)."""
+        return use_cases.approve_activity(context(), caller(), activity_id)

@@ -1,0 +1,48 @@
+"""/api/v1/activities/{id}/hours: the organizer confirms the hours served."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from shanxing_common.internal_auth import caller, require_person
+from shanxing_common.web import Blueprint, context
+
+from ..domain.hours import MAX_RECORDS_PER_BATCH
+from ..service.hours import HoursEntry, confirm_hours
+from .common import HoursField, RequestSchema
+
+blp = Blueprint("hours", __name__, url_prefix="/api/v1/activities",
+                description="Hours confirmed by an admin of the activity's organization.")
+
+HOURS_DESCRIPTION = "a JSON number or a decimal string, at most two decimal places (e.g. 2.5 or \"2.50\")"
+
+
+class HoursRecordCreateSchema(RequestSchema):
+    volunteer_id = fields.String(required=True)
+    hours = HoursField(required=True, metadata={"description": HOURS_DESCRIPTION})
+
+
+class HoursBatchCreateSchema(RequestSchema):
+    records = fields.List(fields.Nested(HoursRecordCreateSchema), required=True,
+                          validate=validate.Length(1, MAX_RECORDS_PER_BATCH))
+
+
+class HoursRecordSchema(Schema):
+    id = fields.String()
+    volunteer_id = fields.String()
+    hours = HoursField(metadata={"type": "number", "description": "e.g. 2.5"})
+
+
+class HoursBatchSchema(Schema):
+    records = fields.List(fields.Nested(HoursRecordSchema))
+
+
+@blp.route("/<activity_id>/hours")
+class Hours(MethodView):
+    @require_person
+    @blp.arguments(HoursBatchCreateSchema)
+    @blp.response(201, HoursBatchSchema)
+    def post(self, body, activity_id):
+        """Confirm hours for volunteers signed up to the activity (all or nothing)."""
+        entries = [HoursEntry(r["volunteer_id"], r["hours"]) for r in body["records"]]
+        return {"records": confirm_hours(context(), caller(), activity_id, entries)}

@@ -1,0 +1,15 @@
+"""The time and calendar the use cases work with (see shanxing_activities.create_app)."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from shanxing_common.web import ServiceContext
+
+
+def now(ctx: ServiceContext) -> datetime:
+    return ctx.extra["clock"].now()
+
+
+def local_zone(ctx: ServiceContext) -> ZoneInfo:
+    return ctx.extra["timezone"]

@@ -1,0 +1,105 @@
+"""Use case: an organization's admin confirms the hours its volunteers served."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from shanxing_common.internal_auth import Caller
+from shanxing_common.messaging import record_event
+from shanxing_common.web import ServiceContext
+
+from ..adapters import repository
+from ..domain.activity import HOURS_STATUSES, visible_to_public
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.hours import MAX_RECORDS_PER_BATCH, format_hours, hours_limit_error
+from ..domain.periods import period_starts
+from . import read_model
+from .clock import local_zone, now
+
+PRODUCER = "activities"
+HOURS_CONFIRMED = "activities.hours_confirmed.v1"
+VOLUNTEER_SCOPE = "volunteer"
+
+
+@dataclass(frozen=True)
+class HoursEntry:
+    volunteer_id: str
+    hundredths: int
+
+
+def confirm_hours(ctx: ServiceContext, caller: Caller, activity_id: str,
+                  entries: list[HoursEntry]) -> list[dict]:
+    """All or nothing: every record, its leaderboard totals and its event commit together."""
+    with ctx.db.read() as s:
+        known = repository.activity(s, activity_id)
+    if known is None:
+        raise NotFound("no activity has this id")
+    is_admin = read_model.is_organization_admin(ctx, caller, known.organization_id)
+    if not is_admin:
+        if not (visible_to_public(known.status) or caller.is_ops):
+            raise NotFound("no activity has this id")
+        raise Forbidden("only an admin of the activity's organization may confirm its hours")
+    if not 1 <= len(entries) <= MAX_RECORDS_PER_BATCH:
+        raise ValidationFailed.field("records", f"send 1 to {MAX_RECORDS_PER_BATCH} records")
+
+    moment = now(ctx)
+    try:
+        with ctx.db.transaction() as s:
+            activity = repository.activity(s, activity_id)
+            if activity.status not in HOURS_STATUSES:
+                raise Conflict(f"hours can be confirmed only for a published activity; it is {activity.status}")
+            if moment < activity.starts_at:
+                raise Conflict("hours can be confirmed only once the activity has started")
+            _check_entries(s, activity, entries)
+            records = _write_records(s, ctx, caller, activity, entries, moment)
+    except IntegrityError:  # a concurrent batch confirmed one of them first
+        raise Conflict("hours for one of these volunteers were confirmed meanwhile; nothing was written") from None
+    return records
+
+
+def _check_entries(s, activity, entries: list[HoursEntry]) -> None:
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    length = activity.ends_at - activity.starts_at
+    for index, entry in enumerate(entries):
+        if entry.volunteer_id in seen:
+            errors.setdefault(f"records.{index}.volunteer_id", []).append("appears twice in this batch")
+        seen.add(entry.volunteer_id)
+        problem = hours_limit_error(entry.hundredths, length)
+        if problem:
+            errors.setdefault(f"records.{index}.hours", []).append(problem)
+    volunteer_ids = list(seen)
+    signed_up = repository.confirmed_signups_among(s, activity.id, volunteer_ids)
+    for index, entry in enumerate(entries):
+        if entry.volunteer_id not in signed_up:
+            errors.setdefault(f"records.{index}.volunteer_id", []).append("is not signed up to this activity")
+    if errors:
+        raise ValidationFailed.of(errors)
+    confirmed = repository.hours_already_confirmed_among(s, activity.id, volunteer_ids)
+    if confirmed:
+        raise Conflict("hours were already confirmed for some of these volunteers; nothing was written", {
+            f"records.{i}.volunteer_id": ["already has confirmed hours for this activity"]
+            for i, entry in enumerate(entries) if entry.volunteer_id in confirmed})
+
+
+def _write_records(s, ctx: ServiceContext, caller: Caller, activity, entries: list[HoursEntry],
+                   moment) -> list[dict]:
+    served_on = activity.starts_at.astimezone(local_zone(ctx)).date()
+    rows = [{"id": str(uuid.uuid4()), "activity_id": activity.id, "volunteer_id": e.volunteer_id,
+             "hours": e.hundredths, "served_on": served_on, "confirmed_by": caller.subject,
+             "confirmed_at": moment, "verified": False} for e in entries]
+    repository.insert_hours_records(s, rows)
+    for row in rows:
+        for kind, start in period_starts(served_on).items():
+            repository.add_to_total(s, period_kind=kind, period_start=start, scope=VOLUNTEER_SCOPE,
+                                    subject_id=row["volunteer_id"], hundredths=row["hours"])
+        record_event(s, HOURS_CONFIRMED, {
+            "record_id": row["id"], "volunteer_id": row["volunteer_id"], "activity_id": activity.id,
+            "organization_id": activity.organization_id, "team_id": None,
+            "region_code": activity.region_code, "category": activity.category,
+            "hours": format_hours(row["hours"]), "served_on": served_on.isoformat(),
+            "confirmed_by": caller.subject, "verified": False,
+        }, producer=PRODUCER)
+    return rows

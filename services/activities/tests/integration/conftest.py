@@ -1,0 +1,127 @@
+"""The activities app on a fresh database (SQLite file, or PostgreSQL when DATABASE_URL is set),
+with a clock the tests move and registry's events delivered to the inbox."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from shanxing_activities import create_app
+from shanxing_common.testing import deliver, headers_for, test_settings
+
+# A Wednesday morning in Beijing (02:00 UTC = 10:00 Asia/Shanghai).
+START = datetime(2030, 6, 5, 2, 0, tzinfo=timezone.utc)
+NOWHERE = "http://127.0.0.1:9"  # registry's feed is not running in these tests
+
+
+class FakeClock:
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(START)
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    settings = test_settings("activities", "shanxing_activities", tmp_path,
+                             peers={"registry": NOWHERE, "points": NOWHERE, "gateway": NOWHERE})
+    app = create_app(settings, clock=clock)
+    yield app
+    app.extensions["shanxing"].db.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+OPS = headers_for(subject="ops-person", roles=("ops",))
+
+
+def person(person_id: str) -> dict:
+    return headers_for(subject=person_id)
+
+
+class World:
+    """Builds read-model rows through registry's events and activities through the API."""
+
+    ops = OPS
+    person = staticmethod(person)
+
+    def __init__(self, app, client, clock):
+        self.app, self.client, self.clock = app, client, clock
+
+    def volunteer(self, name: str = "张*明", volunteer_id: str | None = None) -> str:
+        volunteer_id = volunteer_id or str(uuid.uuid4())
+        deliver(self.app, "registry.volunteer_registered.v1", {
+            "volunteer_id": volunteer_id, "display_name": name, "region_code": "110105",
+            "skills": ["first_aid"], "preferences": ["elderly"],
+            "registered_at": self.clock.now().isoformat()})
+        return volunteer_id
+
+    def organization(self, *admin_ids: str, region_code: str = "110105") -> str:
+        organization_id = str(uuid.uuid4())
+        deliver(self.app, "registry.organization_approved.v1", {
+            "organization_id": organization_id, "name": "朝阳区志愿服务队", "kind": "regional",
+            "parent_id": None, "region_code": region_code, "admin_ids": list(admin_ids)})
+        return organization_id
+
+    def activity_body(self, organization_id: str, **overrides) -> dict:
+        starts = self.clock.now() + timedelta(hours=1)
+        body = {"organization_id": organization_id, "title": "社区助老服务", "category": "elderly",
+                "description": "陪伴社区老人，协助理发和体检。", "address": "朝阳区某社区服务站",
+                "latitude": 39.92, "longitude": 116.44, "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=3)).isoformat(), "capacity": 10,
+                "skills": ["first_aid"]}
+        body.update(overrides)
+        return body
+
+    def pending_activity(self, organization_id: str, admin_id: str, **overrides) -> dict:
+        resp = self.client.post("/api/v1/activities", json=self.activity_body(organization_id, **overrides),
+                                headers=person(admin_id))
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()
+
+    def published_activity(self, organization_id: str, admin_id: str, **overrides) -> dict:
+        activity = self.pending_activity(organization_id, admin_id, **overrides)
+        resp = self.client.post(f"/api/v1/activities/{activity['id']}/approve", headers=OPS)
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()
+
+    def organizer(self) -> tuple[str, str]:
+        """(admin_id, organization_id) of a fresh approved organization."""
+        admin_id = self.volunteer("李*组")
+        return admin_id, self.organization(admin_id)
+
+    def sign_up(self, activity_id: str, volunteer_id: str):
+        return self.client.post(f"/api/v1/activities/{activity_id}/signups", headers=person(volunteer_id))
+
+
+@pytest.fixture
+def world(app, client, clock):
+    return World(app, client, clock)
+
+
+def assert_problem(resp, status: int, *fields: str) -> dict:
+    assert resp.status_code == status, resp.get_json()
+    assert resp.headers["Content-Type"].startswith("application/problem+json")
+    body = resp.get_json()
+    assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == status
+    for name in fields:
+        assert name in body.get("errors", {}), body
+    return body
+
+
+@pytest.fixture
+def problem():
+    return assert_problem

@@ -1,0 +1,4 @@
+def blueprints():
+    from .token import blp as token
+
+    return [token]

@@ -1,0 +1,162 @@
+"""The double-entry ledger in SQL: accounts, transfers and their two postings.
+
+Balances change only through conditional UPDATEs (``... WHERE balance >= :n``), so two concurrent
+debits can never overdraw an account: the second one matches no row and fails.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.errors import InsufficientPoints
+from .models import accounts, postings, transfers
+from .sql import insert_if_absent, utcnow
+
+ISSUANCE_ACCOUNT_ID = "issuance"  # created by migration 0002; its balance is minus all points out
+VOLUNTEER, MERCHANT, ISSUANCE = "volunteer", "merchant", "issuance"
+COUNTERS = ("earned", "redeemed", "debt")
+
+
+def ensure_account(session: Session, kind: str, owner_id: str, display_name: str | None = None) -> str:
+    """The id of the owner's account, opened now if it is missing (race-safe)."""
+    insert_if_absent(session, accounts, dict(
+        id=str(uuid.uuid4()), kind=kind, owner_id=owner_id, display_name=display_name, balance=0,
+        earned=0, redeemed=0, debt=0, created_at=utcnow()))
+    return session.execute(select(accounts.c.id).where(accounts.c.kind == kind,
+                                                       accounts.c.owner_id == owner_id)).scalar_one()
+
+
+def set_display_name(session: Session, kind: str, owner_id: str, display_name: str | None,
+                     as_of: datetime | None) -> None:
+    """Open the account if needed and take the name unless a newer one is already stored."""
+    account_id = ensure_account(session, kind, owner_id)
+    stmt = update(accounts).where(accounts.c.id == account_id)
+    if as_of is not None:
+        stmt = stmt.where(or_(accounts.c.display_name_as_of.is_(None),
+                              accounts.c.display_name_as_of <= as_of))
+    session.execute(stmt.values(display_name=display_name, display_name_as_of=as_of))
+
+
+def find_account(session: Session, kind: str, owner_id: str):
+    return session.execute(select(accounts).where(accounts.c.kind == kind,
+                                                  accounts.c.owner_id == owner_id)).first()
+
+
+def display_name(session: Session, account_id: str) -> str | None:
+    return session.execute(select(accounts.c.display_name).where(accounts.c.id == account_id)).scalar()
+
+
+def volunteer_display_names(session: Session, volunteer_ids: list[str]) -> dict[str, str | None]:
+    if not volunteer_ids:
+        return {}
+    rows = session.execute(select(accounts.c.owner_id, accounts.c.display_name)
+                           .where(accounts.c.kind == VOLUNTEER, accounts.c.owner_id.in_(set(volunteer_ids))))
+    return {owner: name for owner, name in rows}
+
+
+def lock_account(session: Session, account_id: str):
+    """The account row, locked until commit (PostgreSQL; SQLite writers already hold the lock)."""
+    return session.execute(select(accounts).where(accounts.c.id == account_id)
+                           .with_for_update()).one()
+
+
+def _apply(session: Session, account_id: str, delta: int, counters: dict[str, int], guarded: bool) -> int:
+    """Add ``delta`` to the balance and the counter deltas, refusing to take any of them below
+    zero when ``guarded``; returns the new balance."""
+    stmt = update(accounts).where(accounts.c.id == account_id)
+    if guarded and delta < 0:
+        stmt = stmt.where(accounts.c.balance >= -delta)
+    values = {"balance": accounts.c.balance + delta}
+    for name, change in counters.items():
+        column = accounts.c[name]
+        values[name] = column + change
+        if change < 0:
+            stmt = stmt.where(column >= -change)
+    row = session.execute(stmt.values(**values).returning(accounts.c.balance)).first()
+    if row is None:
+        raise InsufficientPoints()
+    return row[0]
+
+
+def adjust_counters(session: Session, account_id: str, **counters: int) -> None:
+    """Change earned/redeemed/debt without moving points (e.g. debt that a balance could not pay)."""
+    _apply(session, account_id, 0, {k: v for k, v in counters.items() if v}, guarded=True)
+
+
+def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: str, amount: int,
+         debit_counters: dict[str, int] | None = None,
+         credit_counters: dict[str, int] | None = None) -> bool:
+    """Move ``amount`` points from ``debit`` to ``credit`` once per ``transfer_id``.
+
+    Returns False when a transfer with this id already exists (nothing moves again). Raises
+    InsufficientPoints when a volunteer or merchant account cannot cover it; the caller's
+    transaction then rolls back, transfer row included."""
+    if amount <= 0:
+        raise ValueError("a transfer moves a positive amount")
+    now = utcnow()
+    if not insert_if_absent(session, transfers, dict(
+            id=transfer_id, debit_account_id=debit, credit_account_id=credit, amount=amount,
+            kind=kind, created_at=now)):
+        return False
+    sides = [(debit, -amount, debit_counters or {}), (credit, amount, credit_counters or {})]
+    balances = {}
+    # Update in account-id order so two transfers between the same accounts never deadlock.
+    for account_id, delta, counters in sorted(sides, key=lambda side: side[0]):
+        balances[account_id] = _apply(session, account_id, delta, counters,
+                                      guarded=account_id != ISSUANCE_ACCOUNT_ID)
+    session.execute(insert(postings), [
+        dict(transfer_id=transfer_id, account_id=debit, amount=-amount, balance_after=balances[debit],
+             created_at=now),
+        dict(transfer_id=transfer_id, account_id=credit, amount=amount, balance_after=balances[credit],
+             created_at=now),
+    ])
+    return True
+
+
+def transfer_amount(session: Session, transfer_id: str) -> int | None:
+    return session.execute(select(transfers.c.amount).where(transfers.c.id == transfer_id)).scalar()
+
+
+def account_entries(session: Session, account_id: str, *, before_id: int | None, limit: int) -> list[dict]:
+    """Postings of one account, newest first, with their transfer's kind."""
+    query = (select(postings.c.id, postings.c.amount, postings.c.balance_after, postings.c.created_at,
+                    postings.c.transfer_id, transfers.c.kind)
+             .join(transfers, transfers.c.id == postings.c.transfer_id)
+             .where(postings.c.account_id == account_id)
+             .order_by(postings.c.id.desc()).limit(limit))
+    if before_id is not None:
+        query = query.where(postings.c.id < before_id)
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+# --- reconciliation ----------------------------------------------------------------------------
+
+def books_report(session: Session) -> dict:
+    """The ledger's invariants, computed from scratch (ops: `shanxing-points reconcile`)."""
+    total = session.execute(select(func.coalesce(func.sum(accounts.c.balance), 0))).scalar_one()
+    sums = (select(postings.c.account_id, func.sum(postings.c.amount).label("posted"))
+            .group_by(postings.c.account_id).subquery())
+    mismatched = session.execute(
+        select(accounts.c.id, accounts.c.balance, func.coalesce(sums.c.posted, 0))
+        .outerjoin(sums, sums.c.account_id == accounts.c.id)
+        .where(accounts.c.balance != func.coalesce(sums.c.posted, 0))).all()
+    negative = session.execute(select(accounts.c.id).where(accounts.c.kind == VOLUNTEER,
+                                                           accounts.c.balance < 0)).scalars().all()
+    unpaired = session.execute(
+        select(postings.c.transfer_id).group_by(postings.c.transfer_id)
+        .having((func.count() != 2) | (func.sum(postings.c.amount) != 0))).scalars().all()
+    return {
+        "sum_of_balances": int(total),
+        "accounts_not_matching_postings": [
+            {"account_id": r[0], "balance": int(r[1]), "postings": int(r[2])} for r in mismatched],
+        "negative_volunteer_accounts": list(negative),
+        "transfers_not_balanced": list(unpaired),
+    }
+
+
+def books_balanced(report: dict) -> bool:
+    return (report["sum_of_balances"] == 0 and not report["accounts_not_matching_postings"]
+            and not report["negative_volunteer_accounts"] and not report["transfers_not_balanced"])

@@ -1,0 +1,146 @@
+"""Routes a merchant's till reaches (the gateway has verified its signature)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from shanxing_common.internal_auth import caller, require_merchant
+from shanxing_common.problems import field_error
+from shanxing_common.web import Blueprint, context
+
+from ..service import merchants, redemptions
+from .common import ListQueryArgsSchema
+
+blp = Blueprint("merchant", __name__, description="A merchant's goods and redemptions (signed)")
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+SKU = validate.Regexp(r"^[A-Za-z0-9._-]+$", error="letters, digits, '.', '_' and '-' only")
+
+
+class GoodCreateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    sku = fields.String(required=True, validate=[validate.Length(min=1, max=64), SKU])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    points = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
+    stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+
+
+class GoodSchema(Schema):
+    id = fields.String()
+    sku = fields.String()
+    name = fields.String()
+    points = fields.Integer()
+    stock = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class GoodListSchema(Schema):
+    items = fields.List(fields.Nested(GoodSchema))
+    next = fields.String(allow_none=True)
+
+
+class RedemptionItemCreateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    sku = fields.String(required=True, validate=[validate.Length(min=1, max=64), SKU])
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+
+
+class RedemptionCreateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "the volunteer's 12-digit one-time code"})
+    items = fields.List(fields.Nested(RedemptionItemCreateSchema), required=True,
+                        validate=validate.Length(min=1, max=50))
+
+
+class RedemptionLineSchema(Schema):
+    sku = fields.String()
+    name = fields.String()
+    quantity = fields.Integer()
+    unit_points = fields.Integer()
+    points = fields.Integer(metadata={"description": "quantity × unit_points"})
+
+
+class RedeemingVolunteerSchema(Schema):
+    display_name = fields.String(allow_none=True, metadata={"description": "masked, e.g. 张*明"})
+
+
+class RedemptionSchema(Schema):
+    id = fields.String()
+    points = fields.Integer()
+    status = fields.String(metadata={"description": "completed | refunded"})
+    items = fields.List(fields.Nested(RedemptionLineSchema))
+    volunteer = fields.Nested(RedeemingVolunteerSchema)
+    created_at = fields.DateTime()
+    refunded_at = fields.DateTime()
+
+
+class RedemptionListSchema(Schema):
+    items = fields.List(fields.Nested(RedemptionSchema))
+    next = fields.String(allow_none=True)
+
+
+@blp.route("/api/v1/merchant/goods", methods=["POST"])
+@require_merchant
+@blp.arguments(GoodCreateSchema)
+@blp.response(201, GoodSchema)
+def add_good(body):
+    return merchants.add_good(context().db, caller().merchant_id, **body)
+
+
+@blp.route("/api/v1/merchant/goods", methods=["GET"])
+@require_merchant
+@blp.arguments(ListQueryArgsSchema, location="query")
+@blp.response(200, GoodListSchema)
+def list_goods(args):
+    return merchants.list_goods(context().db, caller().merchant_id, cursor=args["cursor"],
+                                limit=args["limit"])
+
+
+def _idempotency_key() -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None or key == "":
+        raise field_error(IDEMPOTENCY_HEADER, "this header is required")
+    if len(key) > 255:
+        raise field_error(IDEMPOTENCY_HEADER, "must be 1 to 255 characters")
+    return key
+
+
+@blp.route("/api/v1/merchant/redemptions", methods=["POST"])
+@require_merchant
+@blp.arguments(RedemptionCreateSchema)
+@blp.response(201, RedemptionSchema)
+@blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "required": True,
+                      "schema": {"type": "string", "minLength": 1, "maxLength": 255}}])
+def redeem(body):
+    key = _idempotency_key()
+    outcome = redemptions.redeem(context().db, caller().merchant_id, idempotency_key=key,
+                                 code=body["code"], items=body["items"])
+    # The stored body is returned as is, so a replay is the very same answer.
+    response = jsonify(outcome.body)
+    response.status_code = outcome.status_code
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@blp.route("/api/v1/merchant/redemptions", methods=["GET"])
+@require_merchant
+@blp.arguments(ListQueryArgsSchema, location="query")
+@blp.response(200, RedemptionListSchema)
+def list_redemptions(args):
+    return jsonify(redemptions.list_redemptions(context().db, caller().merchant_id,
+                                                cursor=args["cursor"], limit=args["limit"]))
+
+
+@blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/refund", methods=["POST"])
+@require_merchant
+@blp.response(200, RedemptionSchema)
+def refund(redemption_id):
+    return jsonify(redemptions.refund(context().db, caller().merchant_id, redemption_id))

@@ -1,0 +1,26 @@
+import json
+import sys
+
+import click
+from shanxing_common.cli import make_cli
+
+from .service.event_handlers import HANDLERS
+
+cli = make_cli(service="points", package="shanxing_points", handlers=HANDLERS)
+
+
+@cli.command(help="Check the ledger: balances sum to 0, each balance equals its postings, every "
+                  "transfer has two postings that cancel, no volunteer balance is negative. "
+                  "Exits 1 when any check fails.")
+def reconcile():
+    from shanxing_common.config import Settings
+    from shanxing_common.db import Database
+
+    from .adapters import ledger
+
+    settings = Settings.from_env("points")
+    with Database(settings.database_url).read() as session:
+        report = ledger.books_report(session)
+    click.echo(json.dumps(report, indent=2))
+    if not ledger.books_balanced(report):
+        sys.exit(1)

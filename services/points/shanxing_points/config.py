@@ -1,0 +1,41 @@
+"""Settings of the points service, from the environment (overridable per app for tests)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shanxing_common.config import ConfigError, env_int, secret
+
+DEFAULT_POINTS_PER_HOUR = 10
+DEFAULT_REDEMPTION_CODE_TTL = 300
+
+
+@dataclass(frozen=True)
+class PointsConfig:
+    points_per_hour: int
+    redemption_code_ttl: int
+    secret_key: str
+
+    @classmethod
+    def from_env(cls, **overrides) -> "PointsConfig":
+        values = dict(overrides)
+        if "points_per_hour" not in values:
+            values["points_per_hour"] = env_int("SHANXING_POINTS_PER_HOUR", DEFAULT_POINTS_PER_HOUR)
+        if "redemption_code_ttl" not in values:
+            values["redemption_code_ttl"] = env_int("SHANXING_REDEMPTION_CODE_TTL",
+                                                    DEFAULT_REDEMPTION_CODE_TTL)
+        if "secret_key" not in values:
+            values["secret_key"] = secret("points-secret.key", "SHANXING_POINTS_SECRET_KEY")
+        config = cls(**values)
+        if config.points_per_hour < 0:
+            raise ConfigError("SHANXING_POINTS_PER_HOUR must not be negative")
+        if config.redemption_code_ttl < 1:
+            raise ConfigError("SHANXING_REDEMPTION_CODE_TTL must be at least 1 second")
+        return config
+
+
+def points_per_hour() -> int:
+    """Read at each event, so the worker (which has no app) uses the current setting."""
+    rate = env_int("SHANXING_POINTS_PER_HOUR", DEFAULT_POINTS_PER_HOUR)
+    if rate < 0:
+        raise ConfigError("SHANXING_POINTS_PER_HOUR must not be negative")
+    return rate

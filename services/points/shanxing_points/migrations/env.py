@@ -1,0 +1,5 @@
+from shanxing_common.migrations import run_env
+
+from shanxing_points.adapters.models import metadata
+
+run_env(metadata)

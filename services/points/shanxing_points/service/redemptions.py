@@ -1,0 +1,160 @@
+"""Redemptions at a merchant's till, and their refunds: each one transaction, all or nothing."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from shanxing_common.db import Database
+from shanxing_common.messaging import record_event
+from sqlalchemy.orm import Session
+
+from ..adapters import ledger, repository
+from ..adapters.sql import utcnow
+from ..domain import codes
+from ..domain.errors import Conflict, InvalidInput, NotFound, OutOfStock
+from ..domain.redemption import line_points, request_hash, requested_items
+from .ledger import settle_debt
+from .pagination import decode_cursor, encode_cursor
+
+PRODUCER = "points"
+COMPLETED, REFUNDED = "completed", "refunded"
+
+
+@dataclass(frozen=True)
+class RedeemOutcome:
+    status_code: int
+    body: dict  # JSON-ready: stored as is under the idempotency key
+    replayed: bool
+
+
+def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
+           items: list[dict]) -> RedeemOutcome:
+    """Claim the idempotency key, use the code, take the stock, move the points, record the
+    redemption and its event — in one transaction. Any error rolls all of it back."""
+    code = codes.normalise_code(code)
+    if not codes.is_well_formed(code):
+        raise InvalidInput(f"must be {codes.CODE_DIGITS} digits", field="code")
+    wanted = requested_items(items)
+    body_hash = request_hash(code, wanted)
+    with db.transaction() as s:
+        if not repository.claim_idempotency_key(s, merchant_id, idempotency_key, body_hash):
+            return _replay(s, merchant_id, idempotency_key, body_hash)
+        now = utcnow()
+        claimed = repository.claim_code(s, codes.code_hash(code), now)
+        if claimed is None:
+            raise _unusable_code(s, code)
+        lines = []
+        for item in wanted:  # sku order, so concurrent redemptions lock goods in one order
+            good = repository.good_by_sku(s, merchant_id, item.sku)
+            if good is None:
+                raise NotFound(f"this merchant has no good with sku {item.sku}", field="items")
+            if not repository.take_stock(s, good["id"], item.quantity):
+                raise OutOfStock(item.sku)
+            lines.append(dict(good_id=good["id"], sku=good["sku"], name=good["name"],
+                              quantity=item.quantity, unit_points=good["points"],
+                              points=line_points(good["points"], item.quantity)))
+        total = sum(line["points"] for line in lines)
+        volunteer_id = claimed["volunteer_id"]
+        volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
+        merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
+        redemption_id = str(uuid.uuid4())
+        ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
+                    credit=merchant_account, amount=total, debit_counters={"redeemed": total})
+        redemption = dict(id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
+                          code_id=claimed["id"], points=total, status=COMPLETED, created_at=now,
+                          refunded_at=None)
+        repository.insert_redemption(s, redemption, [dict(redemption_id=redemption_id, **line)
+                                                     for line in lines])
+        body = redemption_view(redemption, lines, ledger.display_name(s, volunteer_account))
+        repository.store_idempotent_response(s, merchant_id, idempotency_key, 201, body)
+        record_event(s, "points.redeemed.v1", {
+            "redemption_id": redemption_id, "merchant_id": merchant_id, "volunteer_id": volunteer_id,
+            "points": total,
+            "items": [{"sku": l["sku"], "quantity": l["quantity"], "points": l["points"]} for l in lines],
+        }, producer=PRODUCER)
+    return RedeemOutcome(201, body, replayed=False)
+
+
+def _replay(s: Session, merchant_id: str, key: str, body_hash: str) -> RedeemOutcome:
+    record = repository.idempotency_record(s, merchant_id, key)
+    if record["request_hash"] != body_hash:
+        raise Conflict("this Idempotency-Key was already used with a different request body",
+                       field="Idempotency-Key")
+    if record["response"] is None:  # cannot be seen committed, but never answer with nothing
+        raise Conflict("a request with this Idempotency-Key is still being processed",
+                       field="Idempotency-Key")
+    return RedeemOutcome(record["status_code"], record["response"], replayed=True)
+
+
+def _unusable_code(s: Session, code: str) -> NotFound:
+    stored = repository.code_by_hash(s, codes.code_hash(code))
+    if stored is None:
+        return NotFound("unknown redemption code", field="code")
+    if stored["used_at"] is not None:
+        return NotFound("this redemption code has already been used", field="code")
+    return NotFound("this redemption code has expired", field="code")
+
+
+def refund(db: Database, merchant_id: str, redemption_id: str) -> dict:
+    """Points back merchant → volunteer and stock back, exactly once."""
+    with db.transaction() as s:
+        redemption = repository.redemption_for_merchant(s, redemption_id, merchant_id)
+        if redemption is None:
+            raise NotFound("no such redemption")
+        now = utcnow()
+        if not repository.mark_refunded(s, redemption_id, merchant_id, now):
+            raise Conflict(f"this redemption is {redemption['status']}, not {COMPLETED}",
+                           field="status")
+        lines = repository.items_of(s, [redemption_id])[redemption_id]
+        for line in lines:  # already in sku order
+            repository.return_stock(s, line["good_id"], line["quantity"])
+        volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, redemption["volunteer_id"])
+        merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
+        ledger.move(s, transfer_id=f"refund:{redemption_id}", kind="refund", debit=merchant_account,
+                    credit=volunteer_account, amount=redemption["points"],
+                    credit_counters={"redeemed": -redemption["points"]})
+        # Refunded points are points the volunteer spent; if revoked hours left debt, they cover it.
+        settle_debt(s, volunteer_account, redemption["points"], cause=f"refund:{redemption_id}")
+        record_event(s, "points.refunded.v1", {
+            "redemption_id": redemption_id, "merchant_id": merchant_id,
+            "volunteer_id": redemption["volunteer_id"], "points": redemption["points"],
+        }, producer=PRODUCER)
+        redemption.update(status=REFUNDED, refunded_at=now)
+        return redemption_view(redemption, lines, ledger.display_name(s, volunteer_account))
+
+
+def list_redemptions(db: Database, merchant_id: str, *, cursor: str | None, limit: int) -> dict:
+    before = decode_cursor(cursor)
+    if before is not None:
+        try:
+            before = (datetime.fromisoformat(before[0]), str(before[1]))
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise InvalidInput("not a cursor this list gave out", field="cursor") from None
+    with db.read() as s:
+        rows = repository.list_redemptions(s, merchant_id, before=before, limit=limit + 1)
+        page, more = rows[:limit], len(rows) > limit
+        items_by_id = repository.items_of(s, [r["id"] for r in page])
+        names = ledger.volunteer_display_names(s, [r["volunteer_id"] for r in page])
+    items = [redemption_view(r, items_by_id[r["id"]], names.get(r["volunteer_id"])) for r in page]
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = encode_cursor([last["created_at"].isoformat(), last["id"]])
+    return {"items": items, "next": next_cursor}
+
+
+def redemption_view(redemption: dict, lines: list[dict], display_name: str | None) -> dict:
+    """What a merchant may see: points, items and the masked name — never the volunteer's id."""
+    view = {
+        "id": redemption["id"],
+        "points": redemption["points"],
+        "status": redemption["status"],
+        "items": [{"sku": l["sku"], "name": l["name"], "quantity": l["quantity"],
+                   "unit_points": l["unit_points"], "points": l["points"]} for l in lines],
+        "volunteer": {"display_name": display_name},
+        "created_at": redemption["created_at"].isoformat(),
+    }
+    if redemption.get("refunded_at") is not None:
+        view["refunded_at"] = redemption["refunded_at"].isoformat()
+    return view
