@@ -13,6 +13,7 @@ run: install
 	@PATH="$(CURDIR)/$(BIN):$$PATH" exec deploy/dev-up
 
 test: install
+	$(BIN)/ruff check --quiet libs services tests
 	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -20,7 +21,7 @@ install: $(STAMP)
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt \
-	  $(addprefix -e ,$(PACKAGES)) pytest hypothesis honcho
+	  $(addprefix -e ,$(PACKAGES)) pytest hypothesis honcho ruff
 	@touch $@
 
 clean:

@@ -2,11 +2,52 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+
+# Deterministic constraint names, so migrations can name what they alter on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def service_metadata() -> MetaData:
+    """The MetaData a service declares its own tables on."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands DateTime(timezone=True) back naive; every stored time is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes stored in UTC. SQLite keeps no zone, so every value is normalised to UTC on
+    the way in (comparisons in SQL then hold) and marked UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are stored with a zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        return as_utc(value)
 
 
 def make_engine(url: str, **kwargs) -> Engine:

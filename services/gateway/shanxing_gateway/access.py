@@ -15,7 +15,7 @@ _SEGMENT = r"[^/]+"
 PUBLIC_ROUTES: tuple[tuple[frozenset[str], re.Pattern], ...] = tuple(
     (frozenset(methods), re.compile(pattern)) for methods, pattern in (
         ({"POST"}, r"/api/v1/volunteers"),
-        ({"GET", "HEAD"}, rf"/api/v1/certificates/.+"),
+        ({"GET", "HEAD"}, r"/api/v1/certificates/.+"),
         ({"GET", "HEAD"}, r"/api/v1/activities"),
         ({"GET", "HEAD"}, rf"/api/v1/activities/{_SEGMENT}"),
         ({"GET", "HEAD"}, r"/api/v1/leaderboards"),

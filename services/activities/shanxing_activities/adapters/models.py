@@ -1,41 +1,13 @@
 """SQLAlchemy tables of the activities service (its own database only)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, Index, Integer,
-                        MetaData, PrimaryKeyConstraint, String, Table, Text, TypeDecorator,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, Float, Index, Integer,
+                        PrimaryKeyConstraint, String, Table, Text, UniqueConstraint)
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+from shanxing_common.db import UTCDateTime, service_metadata
 
-
-class UTCDateTime(TypeDecorator):
-    """Aware datetimes stored in UTC. SQLite keeps no zone, so every value is normalised to UTC on
-    the way in (comparisons in SQL then hold) and marked UTC on the way out."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: times are stored with a zone")
-        return value.astimezone(timezone.utc)
-
-    def process_result_value(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+metadata = service_metadata()
 
 
 # --- read model of registry's volunteers and organizations (built from its events only) ---

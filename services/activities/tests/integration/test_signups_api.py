@@ -1,6 +1,5 @@
 """Sign-ups: one place each, never more than capacity, under any concurrency."""
 import threading
-from datetime import timedelta
 
 from shanxing_common.testing import deliver
 

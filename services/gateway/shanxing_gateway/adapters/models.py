@@ -1,15 +1,11 @@
 """SQLAlchemy tables of the gateway (its own database only)."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+from shanxing_common.db import service_metadata
+
+metadata = service_metadata()
 
 # Nonces of signed merchant requests. The primary key is what detects a replay, across every
 # gunicorn worker and every gateway process sharing this database.

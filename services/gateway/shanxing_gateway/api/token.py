@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import g, request
 from flask.views import MethodView
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from shanxing_common.schemas import RequestSchema
 from shanxing_common import internal_auth
 from shanxing_common.problems import Problem
 from shanxing_common.web import REQUEST_ID_HEADER, Blueprint
@@ -16,10 +17,7 @@ from ..runtime import Gateway, gateway
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Access tokens for people")
 
 
-class TokenCreateSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class TokenCreateSchema(RequestSchema):
     phone = fields.String(required=True, validate=validate.Regexp(r"^1\d{10}$", error="must be an 11-digit mobile number"))
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 

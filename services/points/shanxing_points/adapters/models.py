@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Table, Text, UniqueConstraint)
+                        String, Table, Text, UniqueConstraint)
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+from shanxing_common.db import service_metadata
+
+metadata = service_metadata()
 
 # --- the ledger -------------------------------------------------------------------------------
 

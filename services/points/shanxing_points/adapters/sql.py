@@ -6,16 +6,12 @@ from datetime import datetime, timezone
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from shanxing_common.db import as_utc  # noqa: F401 - re-exported for the repositories
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands DateTime(timezone=True) back naive; every stored time is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def insert_if_absent(session: Session, table: Table, values: dict) -> bool:

@@ -1,8 +1,9 @@
 """Pieces every points API module uses."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
 
+from shanxing_common.schemas import RequestSchema
 from shanxing_common.problems import Problem
 from shanxing_common.web import context
 
@@ -11,10 +12,7 @@ from ..config import PointsConfig
 from ..domain.errors import PointsError
 
 
-class ListQueryArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ListQueryArgsSchema(RequestSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from shanxing_common.schemas import RequestSchema
 from shanxing_common.internal_auth import caller, require_merchant
 from shanxing_common.problems import field_error
 from shanxing_common.web import Blueprint, context
@@ -17,10 +18,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 SKU = validate.Regexp(r"^[A-Za-z0-9._-]+$", error="letters, digits, '.', '_' and '-' only")
 
 
-class GoodCreateSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class GoodCreateSchema(RequestSchema):
     sku = fields.String(required=True, validate=[validate.Length(min=1, max=64), SKU])
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     points = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
@@ -41,18 +39,12 @@ class GoodListSchema(Schema):
     next = fields.String(allow_none=True)
 
 
-class RedemptionItemCreateSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class RedemptionItemCreateSchema(RequestSchema):
     sku = fields.String(required=True, validate=[validate.Length(min=1, max=64), SKU])
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
 
 
-class RedemptionCreateSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class RedemptionCreateSchema(RequestSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64),
                          metadata={"description": "the volunteer's 12-digit one-time code"})
     items = fields.List(fields.Nested(RedemptionItemCreateSchema), required=True,

@@ -1,8 +1,9 @@
 """Merchants (created by ops) and the key look-up the gateway verifies signatures with."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
+from shanxing_common.schemas import RequestSchema
 from shanxing_common.internal_auth import require_ops, require_service
 from shanxing_common.problems import Problem
 from shanxing_common.web import Blueprint, context
@@ -15,10 +16,7 @@ blp = Blueprint("merchants", __name__, description="Merchants and their signing 
 NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
 
 
-class MerchantCreateSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class MerchantCreateSchema(RequestSchema):
     name = fields.String(required=True, validate=[validate.Length(min=2, max=100), NOT_BLANK])
     address = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
 

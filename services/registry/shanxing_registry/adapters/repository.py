@@ -1,20 +1,16 @@
 """Queries over registry's tables. Functions take the caller's session (its unit of work)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from shanxing_common.db import as_utc  # noqa: F401 - re-exported for the repositories
+
 from .models import accounts, hours_credits, organization_admins, organizations, volunteers
 
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 # --- accounts -------------------------------------------------------------------------------

@@ -3,29 +3,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
+
+from shanxing_common.schemas import RequestSchema  # noqa: F401 - the base every API module uses
 
 from ..domain.identity import InvalidValue
-
-
-def _flatten(messages, prefix: str = "") -> dict[str, list]:
-    """{"skills": {0: [...]}} → {"skills.0": [...]}: one key per field, as clients expect."""
-    if not isinstance(messages, dict):
-        return {prefix or "_schema": messages if isinstance(messages, list) else [messages]}
-    flat: dict[str, list] = {}
-    for key, value in messages.items():
-        flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
-
-
-class RequestSchema(Schema):
-    """Request bodies: unknown fields ignored, errors named by (dotted) field."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs):
-        raise ValidationError(_flatten(error.normalized_messages())) from error
 
 
 class Normalised(fields.String):
