@@ -19,12 +19,15 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "activities": (
         "registry.volunteer_registered.v1",
         "registry.volunteer_updated.v1",
+        "registry.volunteer_transferred.v1",
         "registry.organization_approved.v1",
         "registry.organization_admin_added.v1",
     ),
     "points": (
         "registry.volunteer_registered.v1",
         "registry.volunteer_updated.v1",
+        "registry.star_level_changed.v1",
+        "registry.commendation_granted.v1",
         "activities.hours_confirmed.v1",
         "activities.hours_revoked.v1",
     ),
