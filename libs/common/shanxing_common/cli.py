@@ -40,7 +40,7 @@ def make_cli(*, service: str, package: str, handlers: dict | None = None,
                jobs=jobs(settings, db) if jobs else [], relay_poll_seconds=settings.relay_poll_seconds,
                feed_poll_seconds=settings.feed_poll_seconds).run()
 
-    @cli.command(help="Serve the HTTP API with gunicorn (workers from WEB_CONCURRENCY, default 2).")
+    @cli.command(help="Serve the HTTP API with gunicorn (WEB_CONCURRENCY workers, default 2; WEB_THREADS threads each, default 1).")
     @click.option("--port", type=int, default=None)
     def serve(port):
         settings = Settings.from_env(service)
@@ -53,6 +53,8 @@ def make_cli(*, service: str, package: str, handlers: dict | None = None,
             metrics_dir.mkdir(parents=True)
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         args = ["gunicorn", "--bind", bind, "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+                # WEB_THREADS > 1 selects gthread workers (good for I/O-bound processes: the gateway)
+                "--threads", os.environ.get("WEB_THREADS", "1"),
                 "--config", "python:shanxing_common.gunicorn_conf", "--name", f"shanxing-{service}",
                 f"{package}:create_app()"]
         os.execvp(sys.executable, [sys.executable, "-m", *args])

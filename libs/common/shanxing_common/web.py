@@ -171,6 +171,8 @@ def _messaging_metrics(ctx: ServiceContext) -> bytes:
                              .where(t.delivery_failures.c.dead == 1)).scalar() or 0
             failing = s.execute(select(func.count()).select_from(t.delivery_failures)
                                 .where(t.delivery_failures.c.dead == 0)).scalar() or 0
+            head = s.execute(select(t.outbox_head.c.position)).scalar() or 0
+            cursors = s.execute(select(t.feed_cursors.c.producer, t.feed_cursors.c.position)).all()
     except Exception:  # noqa: BLE001 - metrics must not fail the scrape
         return b""
     lines = [
@@ -183,6 +185,13 @@ def _messaging_metrics(ctx: ServiceContext) -> bytes:
         "# HELP shanxing_events_retrying Events whose handler failed and will be retried",
         "# TYPE shanxing_events_retrying gauge",
         f'shanxing_events_retrying{{service="{svc}"}} {failing}',
+        "# HELP shanxing_outbox_head Position of the newest event in this service's feed",
+        "# TYPE shanxing_outbox_head gauge",
+        f'shanxing_outbox_head{{service="{svc}"}} {head}',
+        "# HELP shanxing_feed_cursor Feed position this service has consumed up to, per producer "
+        "(consumer lag = the producer's shanxing_outbox_head minus this)",
+        "# TYPE shanxing_feed_cursor gauge",
+        *(f'shanxing_feed_cursor{{service="{svc}",producer="{p}"}} {pos}' for p, pos in cursors),
     ]
     return ("\n".join(lines) + "\n").encode()
 
