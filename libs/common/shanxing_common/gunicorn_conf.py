@@ -13,3 +13,10 @@ def child_exit(server, worker):  # keep Prometheus multiprocess files tidy
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker):
+    """`serve` execs gunicorn, so logging is set up again in each worker: JSON lines on stderr."""
+    from shanxing_common.logs import configure
+
+    configure(server.cfg.proc_name.removeprefix("shanxing-"))

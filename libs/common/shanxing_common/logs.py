@@ -27,7 +27,7 @@ def configure(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         processor=structlog.processors.JSONRenderer(ensure_ascii=False),
-        foreign_pre_chain=shared + [structlog.stdlib.add_logger_name,
+        foreign_pre_chain=shared + [structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAdder(),
                                     structlog.processors.format_exc_info],
     ))
     root = logging.getLogger()

@@ -70,10 +70,11 @@ def test_settings(service: str, package: str, tmp_path: Path, **overrides) -> Se
 
 
 def headers_for(kind: str = "person", subject: str | None = None, roles=(), merchant_id=None,
-                key: str = TEST_INTERNAL_KEY) -> dict:
-    """The header the gateway would add for this caller."""
+                key: str = TEST_INTERNAL_KEY, ttl: int = 3600) -> dict:
+    """The header the gateway would add for this caller (valid an hour, so module-level headers
+    outlive a slow test run; the gateway's own tokens live 60 s)."""
     return {internal_auth.HEADER: internal_auth.mint(key, kind=kind, subject=subject, roles=roles,
-                                                     merchant_id=merchant_id)}
+                                                     merchant_id=merchant_id, ttl=ttl)}
 
 
 def deliver(app, type_: str, data: dict, *, producer: str | None = None, event_id: str | None = None) -> str:

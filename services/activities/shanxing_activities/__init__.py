@@ -14,7 +14,7 @@ SERVICE = "activities"
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
     """``clock`` tells the service what time it is (tests move it instead of sleeping)."""
     from .api import blueprints, register_domain_errors
-    from .config import local_timezone
+    from .config import checkin_radius_meters, local_timezone, review_due_hours
     from .service.event_handlers import HANDLERS
 
     settings = settings or Settings.from_env(SERVICE)
@@ -23,5 +23,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ctx = app.extensions["shanxing"]
     ctx.extra["clock"] = clock or SystemClock()
     ctx.extra["timezone"] = local_timezone(settings)
+    ctx.extra["review_due_hours"] = review_due_hours(settings)
+    ctx.extra["checkin_radius_meters"] = checkin_radius_meters(settings)
     register_domain_errors(app)
     return app

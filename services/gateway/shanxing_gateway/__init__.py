@@ -12,7 +12,7 @@ SERVICE = "gateway"
 
 
 def create_app(settings: Settings | None = None, config: GatewayConfig | None = None) -> Flask:
-    from . import readiness
+    from . import accesslog, edge, readiness
     from .api import blueprints, docs, forwarding
     from .runtime import Gateway
 
@@ -24,4 +24,6 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     ctx.extra["gateway"] = Gateway.build(settings, config, ctx.db)
     forwarding.register(app)
     docs.register(app)
+    edge.register(app, config)
+    accesslog.register(app)
     return app

@@ -1,15 +1,15 @@
 """Forwarding a public request to the service that owns it, and its answer back."""
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import quote, urlsplit
 
-from flask import Request, Response
+from flask import Request, Response, g
 
 from shanxing_common import internal_auth
 from shanxing_common.problems import Problem
 from shanxing_common.web import REQUEST_ID_HEADER
 
+from . import addresses
 from .adapters.upstream import UpstreamTimeout, UpstreamUnavailable
 from .auth import Identity
 from .runtime import Gateway
@@ -18,7 +18,9 @@ from .runtime import Gateway
 # X-Shanxing-Internal-Token a client made up) stays at the gateway.
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Idempotency-Key", "Accept", "Accept-Language")
 # Response headers passed back.
-RETURNED_RESPONSE_HEADERS = ("Content-Type", "Retry-After", "Location")
+# What a service may tell the client beyond the body (never cookies or server internals).
+RETURNED_RESPONSE_HEADERS = ("Content-Type", "Retry-After", "Location", "Allow", "Cache-Control",
+                             "Content-Disposition", "Idempotent-Replayed", "ETag", "Last-Modified")
 
 
 def path_with_query(environ: dict) -> str:
@@ -47,18 +49,18 @@ def has_dot_segments(path: str) -> bool:
     return any(segment in (".", "..") for segment in path.split("/"))
 
 
-def client_address(request: Request) -> str | None:
-    address = request.remote_addr
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
+def client_address(gw: Gateway, request: Request) -> str | None:
+    """The caller's address: the peer, or the first hop trusted proxies vouch for (once per request)."""
+    if "client_address" not in g:
+        g.client_address = addresses.client_address(
+            request.remote_addr, request.headers.getlist("X-Forwarded-For"), gw.config.trusted_proxies)
+    return g.client_address
 
 
 def upstream_headers(gw: Gateway, request: Request, identity: Identity, request_id: str) -> dict:
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
     headers[REQUEST_ID_HEADER] = request_id
-    address = client_address(request)
+    address = client_address(gw, request)
     if address:
         # The gateway is the public edge: it states the address, it does not relay a client's claim.
         headers["X-Forwarded-For"] = address

@@ -15,6 +15,7 @@ from .auth import Identity
 from .auth.merchants import MerchantKeyCache, ReplayGuard
 from .auth.people import PeopleTokens
 from .config import GatewayConfig
+from .ratelimit import RateLimiter, RateWindows
 
 
 @dataclass
@@ -25,6 +26,9 @@ class Gateway:
     people: PeopleTokens
     merchant_keys: MerchantKeyCache
     replay_guard: ReplayGuard
+    rate_windows: RateWindows
+    address_limit: RateLimiter  # registration and login, per client address
+    person_limit: RateLimiter  # every request with a person's token, per person
 
     @classmethod
     def build(cls, settings: Settings, config: GatewayConfig, db: Database) -> "Gateway":
@@ -34,7 +38,19 @@ class Gateway:
                    people=PeopleTokens(config.jwt_secret, config.token_ttl_seconds),
                    merchant_keys=MerchantKeyCache(partial(fetch_merchant_key, upstreams, settings.internal_key),
                                                   config.merchant_key_cache_seconds),
-                   replay_guard=ReplayGuard(db, config.merchant_rate_per_second))
+                   replay_guard=ReplayGuard(db, config.merchant_rate_per_second),
+                   **cls._people_limits(config, db))
+
+    @staticmethod
+    def _people_limits(config: GatewayConfig, db: Database) -> dict:
+        windows = RateWindows(db)
+        address_rate = config.address_rate_per_minute if config.address_rate_limit else 0
+        return {"rate_windows": windows,
+                "address_limit": RateLimiter(windows, "address", address_rate, 60,
+                                             "registration and login requests from this address"),
+                "person_limit": RateLimiter(windows, "person", config.person_rate_per_minute, 60,
+                                            "requests of this person",
+                                            lease=person_lease(config.person_rate_per_minute))}
 
     def service_token(self, request_id: str | None = None) -> str:
         return service_token(self.settings.internal_key, request_id)
@@ -46,6 +62,11 @@ class Gateway:
         return internal_auth.mint(self.settings.internal_key, kind=identity.kind, subject=identity.subject,
                                   roles=identity.roles, merchant_id=identity.merchant_id,
                                   request_id=request_id)
+
+
+def person_lease(rate_per_minute: int) -> int:
+    """Slots a process takes at once for a person: up to 10, and exact counting for small limits."""
+    return max(1, min(10, rate_per_minute // 60))
 
 
 def gateway() -> Gateway:

@@ -10,8 +10,11 @@ cli = make_cli(service="points", package="shanxing_points", handlers=HANDLERS)
 
 
 @cli.command(help="Check the ledger: balances sum to 0, each balance equals its postings, every "
-                  "transfer has two postings that cancel, no volunteer balance is negative. "
-                  "Exits 1 when any check fails.")
+                  "transfer has two postings that cancel, no volunteer balance is negative, volunteer "
+                  "counters agree (balance - debt = earned - redeemed), every hours record and bonus "
+                  "credited once with its points, every redemption debited once, every refund moved "
+                  "once and refunds never beyond their redemption. Prints the report as JSON; exits 1 "
+                  "when any check fails.")
 def reconcile():
     from shanxing_common.config import Settings
     from shanxing_common.db import Database

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shanxing_common.config import ConfigError, env_int, secret
+from shanxing_common.config import ConfigError, env, env_bool, env_int, secret
 
 DEFAULT_POINTS_PER_HOUR = 10
 DEFAULT_REDEMPTION_CODE_TTL = 300
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,17 @@ def points_per_hour() -> int:
     if rate < 0:
         raise ConfigError("SHANXING_POINTS_PER_HOUR must not be negative")
     return rate
+
+
+def verified_hours_only() -> bool:
+    """SHANXING_POINTS_VERIFIED_HOURS_ONLY: when on, hours confirmed with verified=false earn nothing."""
+    return env_bool("SHANXING_POINTS_VERIFIED_HOURS_ONLY", False)
+
+
+def calendar_timezone() -> ZoneInfo:
+    """SHANXING_TIMEZONE: the zone of calendar dates (daily caps, settlement periods)."""
+    name = env("SHANXING_TIMEZONE", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"SHANXING_TIMEZONE {name!r} is not a known time zone") from exc

@@ -7,6 +7,7 @@ from shanxing_common.config import ConfigError, env, env_int, secret
 
 from .domain.hours import DEFAULT_STAR_THRESHOLDS_HOURS
 from .domain.login_throttle import ThrottlePolicy
+from .domain.teams import DEFAULT_TEAM_STAR_THRESHOLDS_HOURS
 
 MIN_SECRET_LENGTH = 32
 
@@ -18,17 +19,25 @@ def _checked_secret(file_name: str, env_name: str) -> str:
     return value
 
 
-def star_thresholds_hours() -> tuple[int, ...]:
-    raw = env("SHANXING_STAR_THRESHOLDS_HOURS")
+def _thresholds(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = env(name)
     if raw is None:
-        return DEFAULT_STAR_THRESHOLDS_HOURS
+        return default
     try:
         values = tuple(int(part) for part in raw.split(",") if part.strip())
     except ValueError as exc:
-        raise ConfigError(f"SHANXING_STAR_THRESHOLDS_HOURS must be comma-separated integers, got {raw!r}") from exc
+        raise ConfigError(f"{name} must be comma-separated integers, got {raw!r}") from exc
     if not values or list(values) != sorted(set(values)) or values[0] <= 0:
-        raise ConfigError("SHANXING_STAR_THRESHOLDS_HOURS must be positive and strictly ascending")
+        raise ConfigError(f"{name} must be positive and strictly ascending")
     return values
+
+
+def star_thresholds_hours() -> tuple[int, ...]:
+    return _thresholds("SHANXING_STAR_THRESHOLDS_HOURS", DEFAULT_STAR_THRESHOLDS_HOURS)
+
+
+def team_star_thresholds_hours() -> tuple[int, ...]:
+    return _thresholds("SHANXING_TEAM_STAR_THRESHOLDS_HOURS", DEFAULT_TEAM_STAR_THRESHOLDS_HOURS)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class RegistryConfig:
         if throttle.max_failures < 1 or throttle.window_seconds < 1:
             raise ConfigError("SHANXING_LOGIN_MAX_FAILURES and SHANXING_LOGIN_WINDOW_SECONDS must be positive")
         star_thresholds_hours()  # fail at start-up, not in the first hours event
+        team_star_thresholds_hours()
         return cls(id_key=_checked_secret("registry-id.key", "SHANXING_REGISTRY_ID_KEY"),
                    id_hash_key=_checked_secret("registry-id-hash.key", "SHANXING_REGISTRY_ID_HASH_KEY"),
                    old_id_keys=tuple(k.strip() for k in old.split(",") if k.strip()) if old else (),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, Float, Index, Integer,
-                        PrimaryKeyConstraint, String, Table, Text, UniqueConstraint)
+                        PrimaryKeyConstraint, String, Table, Text, UniqueConstraint, text)
 
 from shanxing_common.db import UTCDateTime, service_metadata
 
@@ -21,6 +21,8 @@ volunteers_view = Table(
     Column("preferences", JSON, nullable=False),
     # occurred_at of the event the row reflects: an older event arriving late changes nothing.
     Column("source_version", UTCDateTime, nullable=False),
+    # occurred_at of the transfer that set region_code: an older registration keeps its hands off.
+    Column("region_changed_at", UTCDateTime, nullable=True),
 )
 
 organizations_view = Table(
@@ -63,6 +65,17 @@ activities = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("reviewed_at", UTCDateTime, nullable=True),
     Column("reviewed_by", String(36), nullable=True),
+    # Review with a deadline (domain/review.py): the scope is a region-code prefix.
+    Column("review_due_at", UTCDateTime, nullable=True),
+    Column("escalation_level", Integer, nullable=False, server_default="0"),
+    Column("review_scope", String(12), nullable=True),
+    Column("rejection_reason", String(500), nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    Column("cancelled_by", String(36), nullable=True),
+    Column("cancel_reason", String(500), nullable=True),
+    Column("completed_at", UTCDateTime, nullable=True),
+    # Key of the rotating check-in code (domain/checkin.py); created when first needed.
+    Column("checkin_secret", String(64), nullable=True),
     # The database, not Python, guarantees confirmed sign-ups never exceed capacity.
     CheckConstraint("signed_up >= 0 AND signed_up <= capacity", name="signed_up_within_capacity"),
     CheckConstraint("capacity >= 1", name="capacity_positive"),
@@ -71,6 +84,7 @@ activities = Table(
                     name="status_known"),
     Index("ix_activities_status_starts_at", "status", "starts_at", "id"),
     Index("ix_activities_organization_starts_at", "organization_id", "starts_at", "id"),
+    Index("ix_activities_status_review_due_at", "status", "review_due_at", "id"),
 )
 
 signups = Table(
@@ -79,9 +93,16 @@ signups = Table(
     Column("activity_id", String(36), nullable=False),
     Column("volunteer_id", String(36), nullable=False, index=True),
     Column("status", String(20), nullable=False),
+    # When the volunteer (re)joined: the waitlist is served in this order.
     Column("created_at", UTCDateTime, nullable=False),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    Column("added_by", String(36), nullable=True),  # the organizer, for an on-site sign-up
+    Column("checked_in_at", UTCDateTime, nullable=True),
+    Column("checked_out_at", UTCDateTime, nullable=True),
+    # One row per (activity, volunteer), reused when a volunteer rejoins after cancelling.
     UniqueConstraint("activity_id", "volunteer_id", name="uq_signups_activity_volunteer"),
-    CheckConstraint("status IN ('confirmed', 'cancelled')", name="status_known"),
+    CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status_known"),
+    Index("ix_signups_activity_status_created_at", "activity_id", "status", "created_at"),
 )
 
 hours_records = Table(
@@ -94,8 +115,14 @@ hours_records = Table(
     Column("confirmed_by", String(36), nullable=False),
     Column("confirmed_at", UTCDateTime, nullable=False),
     Column("verified", Boolean, nullable=False),
-    UniqueConstraint("activity_id", "volunteer_id", name="uq_hours_records_activity_volunteer"),
+    # A revoked record stays (the history is the organizer's responsibility), marked here.
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("revoked_by", String(36), nullable=True),
+    Column("revoke_reason", String(500), nullable=True),
     CheckConstraint("hours > 0", name="hours_positive"),
+    # Hours are confirmed once per (activity, volunteer) – once again only after a revocation.
+    Index("uq_hours_records_active_activity_volunteer", "activity_id", "volunteer_id", unique=True,
+          sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
 )
 
 # Leaderboards read this pre-aggregated table, updated in the same transaction as the hours.

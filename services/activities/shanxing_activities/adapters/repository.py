@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..domain.activity import PENDING_REVIEW, PUBLISHED
+from ..domain.activity import CANCELLABLE_STATUSES, CANCELLED, COMPLETED, PENDING_REVIEW, PUBLISHED, REJECTED
+from ..domain.signup import ACTIVE_STATUSES, WAITLISTED
 from .models import (activities, hours_records, hours_totals, organization_admins_view,
                      organizations_view, signups, volunteers_view)
 
@@ -30,9 +31,28 @@ def upsert_volunteer(session: Session, values: dict) -> None:
     """Insert or refresh a volunteer, unless the row already reflects a newer event."""
     stmt = _insert_for(session, volunteers_view).values(**values)
     changed = {k: stmt.excluded[k] for k in values if k != "volunteer_id"}
+    # A transfer newer than this event has the last word on the region.
+    changed["region_code"] = case(
+        (or_(volunteers_view.c.region_changed_at.is_(None),
+             volunteers_view.c.region_changed_at <= stmt.excluded.source_version), stmt.excluded.region_code),
+        else_=volunteers_view.c.region_code)
     session.execute(stmt.on_conflict_do_update(
         index_elements=[volunteers_view.c.volunteer_id], set_=changed,
         where=volunteers_view.c.source_version <= stmt.excluded.source_version))
+
+
+def transfer_volunteer(session: Session, volunteer_id: str, region_code: str | None,
+                       transferred_at: datetime, placeholder_version: datetime) -> None:
+    """Move a volunteer to another region, unless a newer transfer already did. A transfer that
+    arrives before the registration leaves a placeholder row the registration then fills in."""
+    stmt = _insert_for(session, volunteers_view).values(
+        volunteer_id=volunteer_id, display_name="", region_code=region_code, skills=[], preferences=[],
+        source_version=placeholder_version, region_changed_at=transferred_at)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[volunteers_view.c.volunteer_id],
+        set_={"region_code": stmt.excluded.region_code, "region_changed_at": stmt.excluded.region_changed_at},
+        where=or_(volunteers_view.c.region_changed_at.is_(None),
+                  volunteers_view.c.region_changed_at <= stmt.excluded.region_changed_at)))
 
 
 def upsert_organization(session: Session, values: dict) -> None:
@@ -48,9 +68,21 @@ def add_organization_admin(session: Session, organization_id: str, volunteer_id:
     session.execute(stmt.on_conflict_do_nothing())
 
 
-def volunteer(session: Session, volunteer_id: str):
-    return session.execute(select(volunteers_view).where(
-        volunteers_view.c.volunteer_id == volunteer_id)).first()
+def volunteer(session: Session, volunteer_id: str, *, lock: bool = False):
+    """``lock``: hold the volunteer's row to the end of the transaction, so that one volunteer's
+    concurrent sign-ups queue (double-booking is checked under this lock; SQLite locks anyway)."""
+    query = select(volunteers_view).where(volunteers_view.c.volunteer_id == volunteer_id)
+    return session.execute(query.with_for_update() if lock else query).first()
+
+
+def administered_organizations(session: Session, person_id: str) -> list:
+    """(organization_id, kind, region_code) of the approved organizations this person administers."""
+    return session.execute(
+        select(organizations_view.c.organization_id, organizations_view.c.kind, organizations_view.c.region_code)
+        .select_from(organization_admins_view.join(
+            organizations_view, organizations_view.c.organization_id == organization_admins_view.c.organization_id))
+        .where(organization_admins_view.c.volunteer_id == person_id,
+               organizations_view.c.status == "approved")).all()
 
 
 def approved_organization(session: Session, organization_id: str):
@@ -71,16 +103,82 @@ def insert_activity(session: Session, values: dict) -> None:
     session.execute(insert(activities).values(**values))
 
 
-def activity(session: Session, activity_id: str):
-    return session.execute(select(activities).where(activities.c.id == activity_id)).first()
+def activity(session: Session, activity_id: str, *, lock: bool = False):
+    """``lock``: hold the row to the end of the transaction (writers take volunteer, then
+    activity, then sign-up rows, in that order, so they cannot deadlock)."""
+    query = select(activities).where(activities.c.id == activity_id)
+    return session.execute(query.with_for_update() if lock else query).first()
 
 
-def publish_if_pending(session: Session, activity_id: str, reviewer: str, now: datetime) -> bool:
-    """Move pending_review → published in one conditional statement (two reviewers cannot both win)."""
-    result = session.execute(update(activities).where(
+def publish_if_pending(session: Session, activity_id: str, reviewer: str, now: datetime,
+                       level: int | None = None) -> bool:
+    """Move pending_review → published in one conditional statement (two reviewers cannot both win).
+    ``level``: only if the review is still at the escalation level the reviewer was checked for."""
+    return _review(session, activity_id, level, status=PUBLISHED, reviewed_at=now, reviewed_by=reviewer)
+
+
+def reject_if_pending(session: Session, activity_id: str, reviewer: str, now: datetime, reason: str,
+                      level: int | None = None) -> bool:
+    return _review(session, activity_id, level, status=REJECTED, reviewed_at=now, reviewed_by=reviewer,
+                   rejection_reason=reason)
+
+
+def _review(session: Session, activity_id: str, level: int | None, **values) -> bool:
+    query = update(activities).where(activities.c.id == activity_id, activities.c.status == PENDING_REVIEW)
+    if level is not None:
+        query = query.where(activities.c.escalation_level == level)
+    return session.execute(query.values(**values)).rowcount == 1
+
+
+def pending_reviews(session: Session, *, scopes: list[str] | None, excluded_organizations: list[str],
+                    due_by: datetime | None, after: tuple[datetime, str] | None, limit: int) -> list:
+    """Activities awaiting review ordered by (review_due_at, id). ``scopes`` None: all of them;
+    else those whose review scope starts with one of these region codes."""
+    query = select(activities).where(activities.c.status == PENDING_REVIEW)
+    if scopes is not None:
+        if not scopes:
+            return []
+        query = query.where(or_(*[activities.c.review_scope.startswith(code, autoescape=True) for code in scopes]))
+    if excluded_organizations:
+        query = query.where(activities.c.organization_id.notin_(excluded_organizations))
+    if due_by is not None:
+        query = query.where(activities.c.review_due_at <= due_by)
+    if after:
+        due_at, last_id = after
+        query = query.where(or_(activities.c.review_due_at > due_at,
+                                and_(activities.c.review_due_at == due_at, activities.c.id > last_id)))
+    return session.execute(query.order_by(activities.c.review_due_at, activities.c.id).limit(limit)).all()
+
+
+def overdue_escalatable(session: Session, now: datetime, limit: int) -> list:
+    """Overdue reviews that still have a wider region to go to (scopes longer than a province)."""
+    return session.execute(
+        select(activities.c.id, activities.c.escalation_level, activities.c.review_scope)
+        .where(activities.c.status == PENDING_REVIEW, activities.c.review_due_at <= now,
+               func.length(activities.c.review_scope) > 2)
+        .order_by(activities.c.review_due_at, activities.c.id).limit(limit)).all()
+
+
+def escalate(session: Session, activity_id: str, from_level: int, scope: str, due_at: datetime) -> bool:
+    """One level up, unless it was reviewed or escalated meanwhile."""
+    return session.execute(update(activities).where(
         activities.c.id == activity_id, activities.c.status == PENDING_REVIEW,
-    ).values(status=PUBLISHED, reviewed_at=now, reviewed_by=reviewer))
-    return result.rowcount == 1
+        activities.c.escalation_level == from_level,
+    ).values(escalation_level=from_level + 1, review_scope=scope, review_due_at=due_at)).rowcount == 1
+
+
+def cancel_if_open(session: Session, activity_id: str, by: str, now: datetime, reason: str) -> bool:
+    """Cancel a pending or published activity that has not ended; its places are all released."""
+    return session.execute(update(activities).where(
+        activities.c.id == activity_id, activities.c.status.in_(CANCELLABLE_STATUSES), activities.c.ends_at > now,
+    ).values(status=CANCELLED, cancelled_at=now, cancelled_by=by, cancel_reason=reason,
+             signed_up=0)).rowcount == 1
+
+
+def complete_if_started(session: Session, activity_id: str, now: datetime) -> bool:
+    return session.execute(update(activities).where(
+        activities.c.id == activity_id, activities.c.status == PUBLISHED, activities.c.starts_at <= now,
+    ).values(status=COMPLETED, completed_at=now)).rowcount == 1
 
 
 def list_activities(session: Session, *, statuses: list[str], organization_id: str | None,
@@ -115,9 +213,70 @@ def insert_signup(session: Session, values: dict) -> None:
     session.execute(insert(signups).values(**values))
 
 
+def signup_of(session: Session, activity_id: str, volunteer_id: str):
+    return session.execute(select(signups).where(
+        signups.c.activity_id == activity_id, signups.c.volunteer_id == volunteer_id)).first()
+
+
+def rejoin(session: Session, signup_id: str, *, status: str, now: datetime, added_by: str | None) -> bool:
+    """Reuse a cancelled sign-up row (unique per activity and volunteer) for a new sign-up."""
+    return session.execute(update(signups).where(
+        signups.c.id == signup_id, signups.c.status == "cancelled",
+    ).values(status=status, created_at=now, cancelled_at=None, added_by=added_by)).rowcount == 1
+
+
+def clashing_signup(session: Session, volunteer_id: str, activity_id: str, starts_at: datetime,
+                    ends_at: datetime):
+    """Another activity whose time overlaps and which this volunteer holds a place (or a waitlist
+    spot) for: (id, title, starts_at, ends_at), or None."""
+    return session.execute(
+        select(activities.c.id, activities.c.title, activities.c.starts_at, activities.c.ends_at)
+        .select_from(signups.join(activities, activities.c.id == signups.c.activity_id))
+        .where(signups.c.volunteer_id == volunteer_id, signups.c.status.in_(ACTIVE_STATUSES),
+               activities.c.id != activity_id, activities.c.status != CANCELLED,
+               activities.c.starts_at < ends_at, activities.c.ends_at > starts_at)
+        .order_by(activities.c.starts_at).limit(1)).first()
+
+
+def withdraw(session: Session, signup_id: str, from_status: str, now: datetime) -> bool:
+    return session.execute(update(signups).where(
+        signups.c.id == signup_id, signups.c.status == from_status,
+    ).values(status="cancelled", cancelled_at=now)).rowcount == 1
+
+
+def release_place(session: Session, activity_id: str) -> None:
+    session.execute(update(activities).where(activities.c.id == activity_id, activities.c.signed_up > 0)
+                    .values(signed_up=activities.c.signed_up - 1))
+
+
+def waitlist(session: Session, activity_id: str, limit: int) -> list:
+    """The earliest waitlisted sign-ups of an activity, first come first served."""
+    return session.execute(select(signups).where(
+        signups.c.activity_id == activity_id, signups.c.status == WAITLISTED,
+    ).order_by(signups.c.created_at, signups.c.id).limit(limit)).all()
+
+
+def promote(session: Session, signup_id: str) -> bool:
+    return session.execute(update(signups).where(
+        signups.c.id == signup_id, signups.c.status == WAITLISTED).values(status=CONFIRMED)).rowcount == 1
+
+
+def active_signup_volunteers(session: Session, activity_id: str) -> list[str]:
+    return list(session.execute(select(signups.c.volunteer_id).where(
+        signups.c.activity_id == activity_id, signups.c.status.in_(ACTIVE_STATUSES),
+    ).order_by(signups.c.created_at, signups.c.id)).scalars())
+
+
+def cancel_signups_of(session: Session, activity_id: str, now: datetime) -> None:
+    session.execute(update(signups).where(
+        signups.c.activity_id == activity_id, signups.c.status.in_(ACTIVE_STATUSES),
+    ).values(status="cancelled", cancelled_at=now))
+
+
 def has_signed_up(session: Session, activity_id: str, volunteer_id: str) -> bool:
     return session.execute(select(signups.c.id).where(
-        signups.c.activity_id == activity_id, signups.c.volunteer_id == volunteer_id)).first() is not None
+        signups.c.activity_id == activity_id, signups.c.volunteer_id == volunteer_id,
+        signups.c.status.in_(ACTIVE_STATUSES))).first() is not None
 
 
 def confirmed_signups_among(session: Session, activity_id: str, volunteer_ids: list[str]) -> set[str]:
@@ -126,12 +285,61 @@ def confirmed_signups_among(session: Session, activity_id: str, volunteer_ids: l
         signups.c.volunteer_id.in_(volunteer_ids))).scalars())
 
 
+def set_checkin_secret_if_missing(session: Session, activity_id: str, secret: str) -> None:
+    session.execute(update(activities).where(activities.c.id == activity_id, activities.c.checkin_secret.is_(None))
+                    .values(checkin_secret=secret))
+
+
+def check_in(session: Session, signup_id: str, now: datetime) -> bool:
+    return session.execute(update(signups).where(
+        signups.c.id == signup_id, signups.c.status == CONFIRMED, signups.c.checked_in_at.is_(None),
+    ).values(checked_in_at=now)).rowcount == 1
+
+
+def check_out(session: Session, signup_id: str, now: datetime) -> bool:
+    return session.execute(update(signups).where(
+        signups.c.id == signup_id, signups.c.status == CONFIRMED, signups.c.checked_in_at.isnot(None),
+        signups.c.checked_out_at.is_(None),
+    ).values(checked_out_at=now)).rowcount == 1
+
+
+def signups_of(session: Session, activity_id: str, after: tuple[datetime, str] | None, limit: int) -> list:
+    """An activity's sign-ups with the volunteers' masked names, ordered by (created_at, id)."""
+    query = (select(signups, volunteers_view.c.display_name)
+             .select_from(signups.outerjoin(volunteers_view, volunteers_view.c.volunteer_id == signups.c.volunteer_id))
+             .where(signups.c.activity_id == activity_id))
+    if after:
+        created_at, last_id = after
+        query = query.where(or_(signups.c.created_at > created_at,
+                                and_(signups.c.created_at == created_at, signups.c.id > last_id)))
+    return session.execute(query.order_by(signups.c.created_at, signups.c.id).limit(limit)).all()
+
+
+def checked_in_and_out_among(session: Session, activity_id: str, volunteer_ids: list[str]) -> set[str]:
+    """Volunteers whose presence the check-in and check-out codes attest (their hours are verified)."""
+    return set(session.execute(select(signups.c.volunteer_id).where(
+        signups.c.activity_id == activity_id, signups.c.volunteer_id.in_(volunteer_ids),
+        signups.c.checked_in_at.isnot(None), signups.c.checked_out_at.isnot(None))).scalars())
+
+
 # --- hours ---
 
 def hours_already_confirmed_among(session: Session, activity_id: str, volunteer_ids: list[str]) -> set[str]:
     return set(session.execute(select(hours_records.c.volunteer_id).where(
-        hours_records.c.activity_id == activity_id,
+        hours_records.c.activity_id == activity_id, hours_records.c.revoked_at.is_(None),
         hours_records.c.volunteer_id.in_(volunteer_ids))).scalars())
+
+
+def hours_record(session: Session, activity_id: str, record_id: str):
+    return session.execute(select(hours_records).where(
+        hours_records.c.id == record_id, hours_records.c.activity_id == activity_id)).first()
+
+
+def revoke_if_active(session: Session, record_id: str, by: str, now: datetime, reason: str) -> bool:
+    """Mark the record revoked in one conditional statement (two revocations cannot both win)."""
+    return session.execute(update(hours_records).where(
+        hours_records.c.id == record_id, hours_records.c.revoked_at.is_(None),
+    ).values(revoked_at=now, revoked_by=by, revoke_reason=reason)).rowcount == 1
 
 
 def insert_hours_records(session: Session, rows: list[dict]) -> None:
@@ -156,7 +364,7 @@ def top_volunteers(session: Session, *, period_kind: str, period_start: date, li
                  volunteers_view, volunteers_view.c.volunteer_id == hours_totals.c.subject_id))
              .where(hours_totals.c.period_kind == period_kind,
                     hours_totals.c.period_start == period_start,
-                    hours_totals.c.scope == "volunteer")
+                    hours_totals.c.scope == "volunteer", hours_totals.c.hours > 0)
              .order_by(hours_totals.c.hours.desc(), hours_totals.c.subject_id)
              .limit(limit))
     return session.execute(query).all()

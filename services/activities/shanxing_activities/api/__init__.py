@@ -9,9 +9,9 @@ from ..domain.errors import DomainError
 
 
 def blueprints():
-    from . import activities, hours, leaderboards, signups
+    from . import activities, checkin, hours, leaderboards, reviews, signups
 
-    return [activities.blp, signups.blp, hours.blp, leaderboards.blp]
+    return [activities.blp, signups.blp, checkin.blp, hours.blp, leaderboards.blp, reviews.blp]
 
 
 def register_domain_errors(app: Flask) -> None:

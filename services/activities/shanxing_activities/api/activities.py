@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from shanxing_common.internal_auth import caller, require_ops, require_person
+from shanxing_common.internal_auth import caller, require_person
 from shanxing_common.web import Blueprint, context
 
 from ..domain.activity import PUBLISHED, STATUSES, ActivityDraft
 from ..service import activities as use_cases
+from ..service import reviews
 from .common import RequestSchema
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
@@ -47,6 +48,19 @@ class ActivitySchema(Schema):
     signed_up = fields.Integer()
     created_at = fields.DateTime()
     reviewed_at = fields.DateTime(allow_none=True)
+    review_due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "while pending_review: when the current review level's deadline passes"})
+    escalation_level = fields.Integer(metadata={"description": "0 = the region's own reviewers"})
+    review_scope = fields.String(allow_none=True, metadata={
+        "description": "region-code prefix whose regional organizations review it at this level"})
+    rejection_reason = fields.String(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class ReasonSchema(RequestSchema):
+    reason = fields.String(required=True, metadata={"description": "1 to 500 characters"})
 
 
 class ActivityQueryArgsSchema(RequestSchema):
@@ -91,8 +105,38 @@ class Activity(MethodView):
 
 @blp.route("/<activity_id>/approve")
 class ActivityApproval(MethodView):
-    @require_ops
+    @require_person
     @blp.response(200, ActivitySchema)
     def post(self, activity_id):
-        """Publish an activity that awaits review (ops)."""
-        return use_cases.approve_activity(context(), caller(), activity_id)
+        """Publish an activity that awaits review (ops, or a reviewer of its region at its current level)."""
+        return reviews.approve_activity(context(), caller(), activity_id)
+
+
+@blp.route("/<activity_id>/reject")
+class ActivityRejection(MethodView):
+    @require_person
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ActivitySchema)
+    def post(self, body, activity_id):
+        """Reject an activity that awaits review, with a reason (same reviewers as approval)."""
+        return reviews.reject_activity(context(), caller(), activity_id, body["reason"])
+
+
+@blp.route("/<activity_id>/cancel")
+class ActivityCancellation(MethodView):
+    @require_person
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ActivitySchema)
+    def post(self, body, activity_id):
+        """Cancel a pending or published activity before it ends (its organization's admin, or ops);
+        its sign-ups are cancelled and activities.activity_cancelled.v1 tells the volunteers."""
+        return use_cases.cancel_activity(context(), caller(), activity_id, body["reason"])
+
+
+@blp.route("/<activity_id>/complete")
+class ActivityCompletion(MethodView):
+    @require_person
+    @blp.response(200, ActivitySchema)
+    def post(self, activity_id):
+        """Mark a published activity completed once it has started (its organization's admin)."""
+        return use_cases.complete_activity(context(), caller(), activity_id)

@@ -8,7 +8,7 @@ from shanxing_common.internal_auth import caller, require_person
 from shanxing_common.web import Blueprint, context
 
 from ..domain.hours import MAX_RECORDS_PER_BATCH
-from ..service.hours import HoursEntry, confirm_hours
+from ..service.hours import HoursEntry, confirm_hours, revoke_hours
 from .common import HoursField, RequestSchema
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1/activities",
@@ -31,6 +31,21 @@ class HoursRecordSchema(Schema):
     id = fields.String()
     volunteer_id = fields.String()
     hours = HoursField(metadata={"type": "number", "description": "e.g. 2.5"})
+    verified = fields.Boolean(metadata={"description": "the volunteer checked in and out with the on-site code"})
+
+
+class RevocationSchema(RequestSchema):
+    reason = fields.String(required=True, metadata={"description": "1 to 500 characters"})
+
+
+class HoursRecordDetailSchema(HoursRecordSchema):
+    activity_id = fields.String()
+    served_on = fields.Date()
+    confirmed_by = fields.String()
+    confirmed_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    revoked_by = fields.String(allow_none=True)
+    revoke_reason = fields.String(allow_none=True)
 
 
 class HoursBatchSchema(Schema):
@@ -46,3 +61,13 @@ class Hours(MethodView):
         """Confirm hours for volunteers signed up to the activity (all or nothing)."""
         entries = [HoursEntry(r["volunteer_id"], r["hours"]) for r in body["records"]]
         return {"records": confirm_hours(context(), caller(), activity_id, entries)}
+
+
+@blp.route("/<activity_id>/hours/<record_id>/revoke")
+class HoursRevocation(MethodView):
+    @require_person
+    @blp.arguments(RevocationSchema)
+    @blp.response(200, HoursRecordDetailSchema)
+    def post(self, body, activity_id, record_id):
+        """Revoke confirmed hours (the record stays, marked revoked; totals shrink; 409 the second time)."""
+        return revoke_hours(context(), caller(), activity_id, record_id, body["reason"])

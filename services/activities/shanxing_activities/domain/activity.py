@@ -77,3 +77,25 @@ def validate_draft(draft: ActivityDraft, now: datetime) -> dict[str, list[str]]:
 
 def visible_to_public(status: str) -> bool:
     return status in PUBLIC_STATUSES
+
+
+# Statuses an organizer may still cancel from, and the one that may be completed.
+CANCELLABLE_STATUSES = frozenset({PENDING_REVIEW, PUBLISHED})
+
+
+def cancel_refusal(status: str, moment: datetime, ends_at: datetime) -> str | None:
+    """Why the activity cannot be cancelled now (None if it can)."""
+    if status not in CANCELLABLE_STATUSES:
+        return f"the activity is {status}; only a pending_review or published activity can be cancelled"
+    if moment >= ends_at:
+        return "the activity has already ended"
+    return None
+
+
+def complete_refusal(status: str, moment: datetime, starts_at: datetime) -> str | None:
+    """Why the activity cannot be marked completed now (None if it can)."""
+    if status != PUBLISHED:
+        return f"the activity is {status}; only a published activity can be completed"
+    if moment < starts_at:
+        return "the activity has not started yet"
+    return None

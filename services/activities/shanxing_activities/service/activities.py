@@ -13,14 +13,16 @@ from shanxing_common.messaging import record_event
 from shanxing_common.web import ServiceContext
 
 from ..adapters import repository
-from ..domain.activity import (PENDING_REVIEW, PUBLIC_STATUSES, ActivityDraft, validate_draft,
-                               visible_to_public)
+from ..domain.activity import (PENDING_REVIEW, PUBLIC_STATUSES, ActivityDraft, cancel_refusal,
+                               complete_refusal, validate_draft, visible_to_public)
+from ..domain.review import reason_error, review_due_at
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from . import read_model
-from .clock import now
+from .clock import now, review_due_hours
 
 PRODUCER = "activities"
 ACTIVITY_PUBLISHED = "activities.activity_published.v1"
+ACTIVITY_CANCELLED = "activities.activity_cancelled.v1"
 
 
 def create_activity(ctx: ServiceContext, caller: Caller, organization_id: str,
@@ -46,6 +48,9 @@ def create_activity(ctx: ServiceContext, caller: Caller, organization_id: str,
         "region_code": organization.region_code,
         "status": PENDING_REVIEW,
         "signed_up": 0,
+        "escalation_level": 0,
+        "review_scope": organization.region_code,
+        "review_due_at": review_due_at(moment, review_due_hours(ctx)),
         "created_by": caller.subject,
         "created_at": moment,
     }
@@ -54,31 +59,69 @@ def create_activity(ctx: ServiceContext, caller: Caller, organization_id: str,
     return values
 
 
-def approve_activity(ctx: ServiceContext, caller: Caller, activity_id: str) -> dict:
-    with ctx.db.transaction() as s:
-        if not repository.publish_if_pending(s, activity_id, caller.subject, now(ctx)):
-            current = repository.activity(s, activity_id)
-            if current is None:
-                raise NotFound("no activity has this id")
-            raise Conflict(f"the activity is {current.status}; only a pending_review activity can be approved",
-                           {"status": [f"is {current.status}"]})
-        row = repository.activity(s, activity_id)
-        record_event(s, ACTIVITY_PUBLISHED, {
-            "activity_id": row.id, "organization_id": row.organization_id, "title": row.title,
-            "category": row.category, "region_code": row.region_code,
-            "starts_at": row.starts_at.isoformat(), "ends_at": row.ends_at.isoformat(),
-            "capacity": row.capacity,
-        }, producer=PRODUCER)
-    return dict(row._mapping)
-
-
 def get_activity(ctx: ServiceContext, caller: Caller, activity_id: str) -> dict:
     with ctx.db.read() as s:
         row = repository.activity(s, activity_id)
-    if row is None or not (visible_to_public(row.status)
-                           or read_model.may_manage(ctx, caller, row.organization_id)):
+    if row is None or not may_see(ctx, caller, row):
         raise NotFound("no activity has this id")
     return dict(row._mapping)
+
+
+def may_see(ctx: ServiceContext, caller: Caller, row) -> bool:
+    """Public statuses: everyone; the others: ops, the organization's admins and its reviewers."""
+    from .reviews import may_review
+
+    return (visible_to_public(row.status) or read_model.may_manage(ctx, caller, row.organization_id)
+            or may_review(ctx, caller, row))
+
+
+def cancel_activity(ctx: ServiceContext, caller: Caller, activity_id: str, reason: str) -> dict:
+    """Cancel before it ends: every sign-up is cancelled too, and the volunteers are told (event)."""
+    problem = reason_error(reason)
+    if problem:
+        raise ValidationFailed.field("reason", problem)
+    row = _managed_activity(ctx, caller, activity_id, allow_ops=True, verb="cancel")
+    moment = now(ctx)
+    with ctx.db.transaction() as s:
+        # The conditional UPDATE takes the row first: a sign-up racing with it waits, then fails.
+        if not repository.cancel_if_open(s, activity_id, caller.subject, moment, reason.strip()):
+            current = repository.activity(s, activity_id)
+            raise Conflict(cancel_refusal(current.status, moment, current.ends_at) or "the activity changed meanwhile",
+                           {"status": [f"is {current.status}"]})
+        volunteer_ids = repository.active_signup_volunteers(s, activity_id)
+        repository.cancel_signups_of(s, activity_id, moment)
+        record_event(s, ACTIVITY_CANCELLED, {
+            "activity_id": activity_id, "organization_id": row.organization_id, "reason": reason.strip(),
+            "volunteer_ids": volunteer_ids,
+        }, producer=PRODUCER)
+        updated = repository.activity(s, activity_id)
+    return dict(updated._mapping)
+
+
+def complete_activity(ctx: ServiceContext, caller: Caller, activity_id: str) -> dict:
+    """The organizer closes a published activity once it has started (hours may still follow)."""
+    _managed_activity(ctx, caller, activity_id, allow_ops=False, verb="complete")
+    moment = now(ctx)
+    with ctx.db.transaction() as s:
+        if not repository.complete_if_started(s, activity_id, moment):
+            current = repository.activity(s, activity_id)
+            raise Conflict(complete_refusal(current.status, moment, current.starts_at) or "the activity changed meanwhile",
+                           {"status": [f"is {current.status}"]})
+        updated = repository.activity(s, activity_id)
+    return dict(updated._mapping)
+
+
+def _managed_activity(ctx: ServiceContext, caller: Caller, activity_id: str, *, allow_ops: bool, verb: str):
+    with ctx.db.read() as s:
+        row = repository.activity(s, activity_id)
+    if row is None:
+        raise NotFound("no activity has this id")
+    if read_model.is_organization_admin(ctx, caller, row.organization_id) or (allow_ops and caller.is_ops):
+        return row
+    if not may_see(ctx, caller, row):
+        raise NotFound("no activity has this id")
+    who = "an admin of the activity's organization" + (" or ops" if allow_ops else "")
+    raise Forbidden(f"only {who} may {verb} it")
 
 
 def list_activities(ctx: ServiceContext, caller: Caller, *, status: str, organization_id: str | None,

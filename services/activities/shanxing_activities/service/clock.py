@@ -13,3 +13,11 @@ def now(ctx: ServiceContext) -> datetime:
 
 def local_zone(ctx: ServiceContext) -> ZoneInfo:
     return ctx.extra["timezone"]
+
+
+def review_due_hours(ctx: ServiceContext) -> int:
+    return ctx.extra["review_due_hours"]
+
+
+def checkin_radius_meters(ctx: ServiceContext) -> int:
+    return ctx.extra["checkin_radius_meters"]

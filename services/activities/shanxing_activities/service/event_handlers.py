@@ -34,6 +34,22 @@ def volunteer_changed(session: Session, event: Event) -> None:
     })
 
 
+# Sorts before any real event: a placeholder row left by an early transfer yields to the registration.
+_PLACEHOLDER_VERSION = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def volunteer_transferred(session: Session, event: Event) -> None:
+    data = event.data
+    moment = data.get("transferred_at") or event.occurred_at
+    try:
+        transferred_at = datetime.fromisoformat(moment)
+        transferred_at = transferred_at if transferred_at.tzinfo else transferred_at.replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        transferred_at = _occurred_at(event)
+    repository.transfer_volunteer(session, str(data["volunteer_id"]), data.get("to_region_code"),
+                                  transferred_at, _PLACEHOLDER_VERSION)
+
+
 def organization_approved(session: Session, event: Event) -> None:
     data = event.data
     organization_id = str(data["organization_id"])
@@ -57,6 +73,7 @@ def organization_admin_added(session: Session, event: Event) -> None:
 HANDLERS = {
     "registry.volunteer_registered.v1": volunteer_changed,
     "registry.volunteer_updated.v1": volunteer_changed,
+    "registry.volunteer_transferred.v1": volunteer_transferred,
     "registry.organization_approved.v1": organization_approved,
     "registry.organization_admin_added.v1": organization_admin_added,
 }

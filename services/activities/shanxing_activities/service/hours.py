@@ -15,6 +15,7 @@ from ..domain.activity import HOURS_STATUSES, visible_to_public
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.hours import MAX_RECORDS_PER_BATCH, format_hours, hours_limit_error
 from ..domain.periods import period_starts
+from ..domain.review import reason_error
 from . import read_model
 from .clock import local_zone, now
 
@@ -87,9 +88,10 @@ def _check_entries(s, activity, entries: list[HoursEntry]) -> None:
 def _write_records(s, ctx: ServiceContext, caller: Caller, activity, entries: list[HoursEntry],
                    moment) -> list[dict]:
     served_on = activity.starts_at.astimezone(local_zone(ctx)).date()
+    attested = repository.checked_in_and_out_among(s, activity.id, [e.volunteer_id for e in entries])
     rows = [{"id": str(uuid.uuid4()), "activity_id": activity.id, "volunteer_id": e.volunteer_id,
              "hours": e.hundredths, "served_on": served_on, "confirmed_by": caller.subject,
-             "confirmed_at": moment, "verified": False} for e in entries]
+             "confirmed_at": moment, "verified": e.volunteer_id in attested} for e in entries]
     repository.insert_hours_records(s, rows)
     for row in rows:
         for kind, start in period_starts(served_on).items():
@@ -100,6 +102,41 @@ def _write_records(s, ctx: ServiceContext, caller: Caller, activity, entries: li
             "organization_id": activity.organization_id, "team_id": None,
             "region_code": activity.region_code, "category": activity.category,
             "hours": format_hours(row["hours"]), "served_on": served_on.isoformat(),
-            "confirmed_by": caller.subject, "verified": False,
+            "confirmed_by": caller.subject, "verified": row["verified"],
         }, producer=PRODUCER)
     return rows
+
+
+HOURS_REVOKED = "activities.hours_revoked.v1"
+
+
+def revoke_hours(ctx: ServiceContext, caller: Caller, activity_id: str, record_id: str, reason: str) -> dict:
+    """Mark a confirmed record revoked (kept, not deleted); the leaderboard totals shrink and
+    activities.hours_revoked.v1 is recorded in the same transaction. Twice → 409."""
+    problem = reason_error(reason)
+    if problem:
+        raise ValidationFailed.field("reason", problem)
+    with ctx.db.read() as s:
+        activity = repository.activity(s, activity_id)
+    if activity is None:
+        raise NotFound("no activity has this id")
+    if not (caller.is_ops or read_model.is_organization_admin(ctx, caller, activity.organization_id)):
+        if not visible_to_public(activity.status):
+            raise NotFound("no activity has this id")
+        raise Forbidden("only an admin of the activity's organization, or ops, may revoke its hours")
+    moment = now(ctx)
+    with ctx.db.transaction() as s:
+        record = repository.hours_record(s, activity_id, record_id)
+        if record is None:
+            raise NotFound("the activity has no hours record with this id")
+        if not repository.revoke_if_active(s, record_id, caller.subject, moment, reason.strip()):
+            raise Conflict("these hours were already revoked", {"record_id": ["already revoked"]})
+        for kind, start in period_starts(record.served_on).items():
+            repository.add_to_total(s, period_kind=kind, period_start=start, scope=VOLUNTEER_SCOPE,
+                                    subject_id=record.volunteer_id, hundredths=-record.hours)
+        record_event(s, HOURS_REVOKED, {
+            "record_id": record.id, "volunteer_id": record.volunteer_id, "hours": format_hours(record.hours),
+            "reason": reason.strip(), "revoked_by": caller.subject,
+        }, producer=PRODUCER)
+        revoked = repository.hours_record(s, activity_id, record_id)
+    return dict(revoked._mapping)

@@ -45,7 +45,9 @@ def client(app):
     return app.test_client()
 
 
-OPS = headers_for(subject="ops-person", roles=("ops",))
+def ops_headers() -> dict:
+    """Minted per request: the internal token lives 60 s, and a loaded machine runs longer."""
+    return headers_for(subject="ops-person", roles=("ops",))
 
 
 def person(person_id: str) -> dict:
@@ -55,24 +57,28 @@ def person(person_id: str) -> dict:
 class World:
     """Builds read-model rows through registry's events and activities through the API."""
 
-    ops = OPS
+    @property
+    def ops(self) -> dict:
+        return ops_headers()
+
     person = staticmethod(person)
 
     def __init__(self, app, client, clock):
         self.app, self.client, self.clock = app, client, clock
 
-    def volunteer(self, name: str = "张*明", volunteer_id: str | None = None) -> str:
+    def volunteer(self, name: str = "张*明", volunteer_id: str | None = None,
+                  skills: tuple[str, ...] = ("first_aid",)) -> str:
         volunteer_id = volunteer_id or str(uuid.uuid4())
         deliver(self.app, "registry.volunteer_registered.v1", {
             "volunteer_id": volunteer_id, "display_name": name, "region_code": "110105",
-            "skills": ["first_aid"], "preferences": ["elderly"],
+            "skills": list(skills), "preferences": ["elderly"],
             "registered_at": self.clock.now().isoformat()})
         return volunteer_id
 
-    def organization(self, *admin_ids: str, region_code: str = "110105") -> str:
+    def organization(self, *admin_ids: str, region_code: str = "110105", kind: str = "regional") -> str:
         organization_id = str(uuid.uuid4())
         deliver(self.app, "registry.organization_approved.v1", {
-            "organization_id": organization_id, "name": "朝阳区志愿服务队", "kind": "regional",
+            "organization_id": organization_id, "name": "朝阳区志愿服务队", "kind": kind,
             "parent_id": None, "region_code": region_code, "admin_ids": list(admin_ids)})
         return organization_id
 
@@ -94,7 +100,7 @@ class World:
 
     def published_activity(self, organization_id: str, admin_id: str, **overrides) -> dict:
         activity = self.pending_activity(organization_id, admin_id, **overrides)
-        resp = self.client.post(f"/api/v1/activities/{activity['id']}/approve", headers=OPS)
+        resp = self.client.post(f"/api/v1/activities/{activity['id']}/approve", headers=ops_headers())
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
 
@@ -103,8 +109,25 @@ class World:
         admin_id = self.volunteer("李*组")
         return admin_id, self.organization(admin_id)
 
-    def sign_up(self, activity_id: str, volunteer_id: str):
-        return self.client.post(f"/api/v1/activities/{activity_id}/signups", headers=person(volunteer_id))
+    def sign_up(self, activity_id: str, volunteer_id: str, **body):
+        return self.client.post(f"/api/v1/activities/{activity_id}/signups", headers=person(volunteer_id),
+                                **({"json": body} if body else {}))
+
+    def reviewer(self, region_code: str) -> str:
+        """The admin of an approved regional organization (a centre) of this region."""
+        admin_id = self.volunteer("审*员")
+        self.organization(admin_id, region_code=region_code)
+        return admin_id
+
+    def signup_statuses(self, activity_id: str) -> dict[str, str]:
+        """volunteer_id → status of every sign-up row of the activity (read from the database)."""
+        from sqlalchemy import select
+
+        from shanxing_activities.adapters.models import signups
+
+        with self.app.extensions["shanxing"].db.read() as s:
+            return dict(s.execute(select(signups.c.volunteer_id, signups.c.status)
+                                  .where(signups.c.activity_id == activity_id)).all())
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def confirm(world):
     def confirm(hours_by_volunteer: dict[str, object]):
         start = world.clock.now() + timedelta(minutes=5)
         activity = world.published_activity(org_id, admin_id, starts_at=start.isoformat(),
-                                            ends_at=(start + timedelta(hours=8)).isoformat())
+                                            ends_at=(start + timedelta(hours=4)).isoformat())
         for volunteer_id in hours_by_volunteer:
             assert world.sign_up(activity["id"], volunteer_id).status_code == 201
         world.clock.advance(minutes=10)
@@ -21,6 +21,7 @@ def confirm(world):
         resp = world.client.post(f"/api/v1/activities/{activity['id']}/hours", json={"records": records},
                                  headers=world.person(admin_id))
         assert resp.status_code == 201, resp.get_json()
+        world.clock.advance(hours=4)  # past its end: the next activity does not overlap (no double-booking)
 
     return confirm
 

@@ -70,3 +70,28 @@ def test_an_organization_approved_a_moment_ago_is_found_by_catching_up(app, worl
     app.extensions["shanxing"].follower = Follower()
     resp = world.client.post("/api/v1/activities", json=body, headers=world.person(admin_id))
     assert resp.status_code == 201, resp.get_json()
+
+
+TRANSFER = {"volunteer_id": "v-1", "from_region_code": "110105", "to_region_code": "310101",
+            "transfer_id": "t-1", "transferred_at": "2030-06-05T00:00:00+00:00"}
+
+
+def test_a_transfer_moves_the_volunteer_to_the_new_region(app):
+    deliver_at(app, "registry.volunteer_registered.v1", VOLUNTEER, datetime(2030, 6, 1, tzinfo=timezone.utc), "e-1")
+    deliver_at(app, "registry.volunteer_transferred.v1", TRANSFER, datetime(2030, 6, 5, tzinfo=timezone.utc), "e-2")
+    [row] = rows(app, volunteers_view)
+    assert row["region_code"] == "310101" and row["display_name"] == "张*明" and row["skills"] == ["first_aid"]
+
+
+def test_a_transfer_before_the_registration_is_kept_and_older_news_does_not_undo_it(app):
+    deliver_at(app, "registry.volunteer_transferred.v1", TRANSFER, datetime(2030, 6, 5, tzinfo=timezone.utc), "e-2")
+    deliver_at(app, "registry.volunteer_registered.v1", VOLUNTEER, datetime(2030, 6, 1, tzinfo=timezone.utc), "e-1")
+    [row] = rows(app, volunteers_view)
+    assert row["region_code"] == "310101" and row["display_name"] == "张*明"
+    older = TRANSFER | {"to_region_code": "120101", "transfer_id": "t-0", "transferred_at": "2030-06-03T00:00:00+00:00"}
+    deliver_at(app, "registry.volunteer_transferred.v1", older, datetime(2030, 6, 3, tzinfo=timezone.utc), "e-0")
+    assert rows(app, volunteers_view)[0]["region_code"] == "310101"
+    # A profile update after the transfer carries the current region.
+    deliver_at(app, "registry.volunteer_updated.v1", VOLUNTEER | {"region_code": "310102"},
+               datetime(2030, 6, 6, tzinfo=timezone.utc), "e-3")
+    assert rows(app, volunteers_view)[0]["region_code"] == "310102"

@@ -26,7 +26,8 @@ def test_each_refusal_says_why(world, problem):
 
     ended = world.published_activity(org_id, admin_id)
     world.clock.advance(hours=1, minutes=30)  # `ended` started an hour after creation: joining late is fine
-    assert world.sign_up(ended["id"], first).status_code == 201
+    third = world.volunteer()  # (`first` holds `full`, at the same time: no double-booking)
+    assert world.sign_up(ended["id"], third).status_code == 201
     world.clock.advance(hours=3)
     has_ended = problem(world.sign_up(ended["id"], second), 409)
     assert world.client.get(f"/api/v1/activities/{ended['id']}").get_json()["signed_up"] == 1
@@ -69,7 +70,7 @@ def test_a_volunteer_whose_registration_is_in_flight_is_found_by_catching_up(wor
             calls.append(producer)
             deliver(app, "registry.volunteer_registered.v1", {
                 "volunteer_id": late_id, "display_name": "周*", "region_code": "110105",
-                "skills": [], "preferences": []})
+                "skills": ["first_aid"], "preferences": []})
             return 1
 
     app.extensions["shanxing"].follower = Follower()

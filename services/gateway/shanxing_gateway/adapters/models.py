@@ -23,3 +23,14 @@ merchant_rate_windows = Table(
     Column("window_start", BigInteger, primary_key=True, autoincrement=False),
     Column("requests", Integer, nullable=False),
 )
+
+# Request counts of the people-facing limits in fixed windows: scope "address" (registration and
+# login per client address) or "person" (authenticated requests per subject); window_start is the
+# window's first unix second.
+rate_windows = Table(
+    "rate_windows", metadata,
+    Column("scope", String(16), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True, autoincrement=False, index=True),
+    Column("requests", Integer, nullable=False),
+)

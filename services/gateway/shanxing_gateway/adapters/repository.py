@@ -1,4 +1,4 @@
-"""SQL of the gateway: the merchant nonce store and the per-key request counters."""
+"""SQL of the gateway: the merchant nonce store and the request counters of the rate limits."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import merchant_nonces, merchant_rate_windows
+from .models import merchant_nonces, merchant_rate_windows, rate_windows
 
 
 def _insert(session: Session, table):
@@ -40,4 +40,18 @@ def purge_nonces(session: Session, seen_before: datetime) -> int:
 
 def purge_rate_windows(session: Session, window_before: int) -> int:
     t = merchant_rate_windows
+    return session.execute(delete(t).where(t.c.window_start < window_before)).rowcount
+
+
+def count_scoped_request(session: Session, scope: str, subject: str, window_start: int, amount: int = 1) -> int:
+    """Add ``amount`` requests to (scope, subject)'s window and return the window's count so far."""
+    t = rate_windows
+    stmt = _insert(session, t).values(scope=scope, subject=subject, window_start=window_start, requests=amount)
+    stmt = stmt.on_conflict_do_update(index_elements=["scope", "subject", "window_start"],
+                                      set_={"requests": t.c.requests + amount}).returning(t.c.requests)
+    return session.execute(stmt).scalar_one()
+
+
+def purge_scoped_windows(session: Session, window_before: int) -> int:
+    t = rate_windows
     return session.execute(delete(t).where(t.c.window_start < window_before)).rowcount

@@ -1,7 +1,9 @@
 """The catch-all for /api: authenticate, authorize coarsely, forward to the owning service."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, request
+import json
+
+from flask import Blueprint, Flask, Request, current_app, g, request
 
 from shanxing_common import internal_auth
 from shanxing_common.problems import Problem
@@ -23,11 +25,45 @@ def forward_api(_rest: str):
         raise Problem(400, "the path may not contain '.' or '..' segments")
     service = service_for(path)
     if service is None:
+        methods = own_route_methods(path)
+        if methods:  # e.g. GET /api/v1/auth/token: the path is the gateway's own, the method is not
+            raise Problem(405, f"{request.method} is not allowed here", headers={"Allow": ", ".join(methods)})
         raise Problem(404, f"no route for {path}")
+    g.upstream_service = service
     gw = gateway()
     target = path_with_query(request.environ)
     identity = authenticate(gw, request, path, target)
+    g.caller_kind = identity.kind
+    require_json_object(request)
     return forward(gw, service, request, target, identity, g.request_id)
+
+
+# Bodies the gateway looks into: the services expect an object from these methods.
+JSON_OBJECT_METHODS = frozenset({"POST", "PATCH"})
+
+
+def require_json_object(request: Request) -> None:
+    """A JSON body on POST/PATCH must be one JSON object; everything else is left to the service."""
+    if request.method not in JSON_OBJECT_METHODS or not request.is_json:
+        return
+    body = request.get_data(cache=True)
+    if not body.strip():
+        return
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        raise Problem(400, "the body is not valid JSON", errors={"body": ["not valid JSON"]}) from None
+    if not isinstance(document, dict):
+        raise Problem(400, "the JSON body must be an object", errors={"body": ["must be a JSON object"]})
+
+
+def own_route_methods(path: str) -> list[str]:
+    """Methods of the gateway's own /api routes at exactly this path (none: not one of them)."""
+    methods: set[str] = set()
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint != "forwarding.forward_api" and not rule.arguments and rule.rule == path:
+            methods |= rule.methods or set()
+    return sorted(methods - {"OPTIONS"})
 
 
 class DropInternalToken:

@@ -37,6 +37,7 @@ class Token(MethodView):
     def post(self, credentials):
         """Exchange a phone number and password for a bearer token"""
         gw = gateway()
+        g.upstream_service = "registry"
         verified = verify_password(gw, credentials["phone"], credentials["password"])
         issued = gw.people.issue(verified["subject"], verified.get("roles") or [])
         return {"access_token": issued.access_token, "token_type": issued.token_type,
@@ -53,7 +54,7 @@ def verify_password(gw: Gateway, phone: str, password: str) -> dict:
     headers = {internal_auth.HEADER: gw.service_token(request_id), "Accept": "application/json"}
     if request_id:
         headers[REQUEST_ID_HEADER] = request_id
-    address = client_address(request)
+    address = client_address(gw, request)
     if address:
         headers["X-Forwarded-For"] = address
     try:

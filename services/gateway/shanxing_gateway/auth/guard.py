@@ -8,6 +8,7 @@ from flask import Request
 from shanxing_common.problems import Problem
 
 from ..access import is_public, needs_merchant_signature, required_role
+from ..ratelimit import RateLimited
 from ..runtime import Gateway
 from . import ANONYMOUS, Identity
 from .merchants import (MerchantAuthError, MerchantRateLimited, has_signature_headers,
@@ -39,6 +40,7 @@ def authenticate(gw: Gateway, request: Request, path: str, path_with_query: str)
         if is_public(request.method, path):
             return ANONYMOUS
         raise unauthorized("this route needs Authorization: Bearer <token>")
+    limit_person(gw, person)
     role = required_role(request.method, path)
     if role and role not in person.roles:
         raise Problem(403, f"this route needs the {role} role")
@@ -57,6 +59,14 @@ def authenticate_person(gw: Gateway, authorization: str | None) -> Identity | No
     except InvalidToken as exc:
         raise unauthorized(f"the access token is not valid: {exc}",
                            challenge=BEARER_CHALLENGE + ', error="invalid_token"') from exc
+
+
+def limit_person(gw: Gateway, person: Identity) -> None:
+    """Count the request against the person's allowance (every worker and gateway counts together)."""
+    try:
+        gw.person_limit.hit(person.subject, time.time())
+    except RateLimited as exc:
+        raise Problem(429, exc.detail, headers={"Retry-After": str(exc.retry_after)}) from exc
 
 
 def authenticate_merchant(gw: Gateway, request: Request, path_with_query: str) -> Identity:

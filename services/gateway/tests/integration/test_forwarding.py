@@ -133,6 +133,16 @@ def test_a_service_that_does_not_answer_in_time_is_a_504(client, app, upstreams)
     assert response.get_json()["service"] == "points"
 
 
-def test_connections_are_pooled_per_process(app):
+def test_connections_are_pooled_per_process(app, client, upstreams):
     gw = app.extensions["shanxing"].extra["gateway"]
-    assert gw.upstreams.session() is gw.upstreams.session()
+    assert gw.upstreams.pool() is gw.upstreams.pool()
+    for _ in range(3):
+        assert client.get("/api/v1/activities").status_code == 200
+    assert gw.upstreams.pool().connection_from_url(upstreams["activities"].url).num_connections == 1
+
+
+def test_cookies_set_by_a_service_are_not_kept(client, app, upstreams):
+    first = client.get("/api/v1/activities?set_cookie=1")
+    assert "Set-Cookie" not in first.headers  # not passed back either
+    client.get("/api/v1/activities")
+    assert "Cookie" not in upstreams["activities"].state.received[-1]["headers"]

@@ -99,6 +99,10 @@ class UpstreamDouble:
         headers = {}
         if respond_with == 429:
             headers["Retry-After"] = "7"
+        if "set_cookie" in request.args:
+            headers["Set-Cookie"] = "session=someone-else; Path=/"
+        if respond_with == 405:
+            headers["Allow"] = "GET, HEAD, OPTIONS"
         if respond_with == 201:
             headers["Location"] = f"{self.url}/api/v1/things/123"
         echo = {"service": self.name, **{k: record[k] for k in ("method", "path", "target", "body")}}

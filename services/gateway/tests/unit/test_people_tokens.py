@@ -64,3 +64,33 @@ def test_forged_foreign_or_incomplete_tokens_are_rejected(token):
 ])
 def test_bearer_header_parsing(header, expected):
     assert bearer_token(header) == expected
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch):
+    from types import SimpleNamespace
+
+    from shanxing_gateway.auth import people
+
+    tokens = PeopleTokens(SECRET, ttl_seconds=60)
+    token = tokens.issue("vol-1", ["volunteer"]).access_token
+    decoded = []
+    real_decode = people.jwt.decode
+    monkeypatch.setattr(people, "jwt", SimpleNamespace(
+        decode=lambda *a, **k: decoded.append(1) or real_decode(*a, **k),
+        encode=people.jwt.encode, PyJWTError=people.jwt.PyJWTError))
+    assert tokens.verify(token).subject == "vol-1"
+    assert tokens.verify(token).subject == "vol-1"
+    assert len(decoded) == 1
+
+    later = time.time() + 61  # past exp: the cache no longer answers, the token is checked again
+    monkeypatch.setattr(people, "time", SimpleNamespace(time=lambda: later))
+    tokens.verify(token)
+    assert len(decoded) == 2
+
+
+def test_a_refused_token_is_not_remembered():
+    tokens = PeopleTokens(SECRET, ttl_seconds=60)
+    forged = PeopleTokens("another-secret-0123456789abcdef0123", 60).issue("vol-1", []).access_token
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            tokens.verify(forged)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import InsufficientPoints
-from .models import accounts, postings, transfers
+from .models import (accounts, bonus_awards, hour_credits, postings, redemption_items, redemptions, refunds,
+                     transfers)
 from .sql import insert_if_absent, utcnow
 
 ISSUANCE_ACCOUNT_ID = "issuance"  # created by migration 0002; its balance is minus all points out
@@ -88,7 +89,7 @@ def adjust_counters(session: Session, account_id: str, **counters: int) -> None:
 
 def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: str, amount: int,
          debit_counters: dict[str, int] | None = None,
-         credit_counters: dict[str, int] | None = None) -> bool:
+         credit_counters: dict[str, int] | None = None, rule_version: int | None = None) -> bool:
     """Move ``amount`` points from ``debit`` to ``credit`` once per ``transfer_id``.
 
     Returns False when a transfer with this id already exists (nothing moves again). Raises
@@ -99,7 +100,7 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
     now = utcnow()
     if not insert_if_absent(session, transfers, dict(
             id=transfer_id, debit_account_id=debit, credit_account_id=credit, amount=amount,
-            kind=kind, created_at=now)):
+            kind=kind, created_at=now, rule_version=rule_version)):
         return False
     sides = [(debit, -amount, debit_counters or {}), (credit, amount, credit_counters or {})]
     balances = {}
@@ -123,7 +124,7 @@ def transfer_amount(session: Session, transfer_id: str) -> int | None:
 def account_entries(session: Session, account_id: str, *, before_id: int | None, limit: int) -> list[dict]:
     """Postings of one account, newest first, with their transfer's kind."""
     query = (select(postings.c.id, postings.c.amount, postings.c.balance_after, postings.c.created_at,
-                    postings.c.transfer_id, transfers.c.kind)
+                    postings.c.transfer_id, transfers.c.kind, transfers.c.rule_version)
              .join(transfers, transfers.c.id == postings.c.transfer_id)
              .where(postings.c.account_id == account_id)
              .order_by(postings.c.id.desc()).limit(limit))
@@ -148,15 +149,90 @@ def books_report(session: Session) -> dict:
     unpaired = session.execute(
         select(postings.c.transfer_id).group_by(postings.c.transfer_id)
         .having((func.count() != 2) | (func.sum(postings.c.amount) != 0))).scalars().all()
+    counters_off = session.execute(
+        select(accounts.c.id).where(accounts.c.kind == VOLUNTEER,
+                                    accounts.c.balance - accounts.c.debt != accounts.c.earned - accounts.c.redeemed)
+    ).scalars().all()
     return {
         "sum_of_balances": int(total),
         "accounts_not_matching_postings": [
             {"account_id": r[0], "balance": int(r[1]), "postings": int(r[2])} for r in mismatched],
         "negative_volunteer_accounts": list(negative),
         "transfers_not_balanced": list(unpaired),
+        "volunteer_counters_not_matching": list(counters_off),
+        **_causes_report(session),
+    }
+
+
+def _caused(cause, prefix: str):
+    """The transfer id a cause moves points under, e.g. hours:<record_id>."""
+    return literal(prefix) + cause
+
+
+def _causes_report(session: Session) -> dict:
+    """Every cause moved its points exactly once, and refunds never exceed their redemption."""
+    hours_id = _caused(hour_credits.c.record_id, "hours:")
+    hours_off = session.execute(
+        select(hour_credits.c.record_id, hour_credits.c.points, transfers.c.amount)
+        .outerjoin(transfers, transfers.c.id == hours_id)
+        .where(or_(and_(hour_credits.c.points > 0, transfers.c.id.is_(None)),
+                   transfers.c.amount != hour_credits.c.points))).all()
+    hours_orphans = session.execute(
+        select(transfers.c.id).where(transfers.c.kind == "hours")
+        .where(~select(hour_credits.c.record_id).where(hours_id == transfers.c.id).exists())).scalars().all()
+    bonus_off = session.execute(
+        select(bonus_awards.c.id, bonus_awards.c.points, transfers.c.amount)
+        .outerjoin(transfers, transfers.c.id == bonus_awards.c.id)
+        .where(or_(and_(bonus_awards.c.points > 0, transfers.c.id.is_(None)),
+                   transfers.c.amount != bonus_awards.c.points))).all()
+    redeem_id = _caused(redemptions.c.id, "redeem:")
+    redemptions_off = session.execute(
+        select(redemptions.c.id, redemptions.c.points, transfers.c.amount)
+        .outerjoin(transfers, transfers.c.id == redeem_id)
+        .where(or_(transfers.c.id.is_(None), transfers.c.amount != redemptions.c.points))).all()
+    redeem_orphans = session.execute(
+        select(transfers.c.id).where(transfers.c.kind == "redeem")
+        .where(~select(redemptions.c.id).where(redeem_id == transfers.c.id).exists())).scalars().all()
+    refund_id = _caused(refunds.c.id, "refund:")
+    refunds_off = session.execute(
+        select(refunds.c.id, refunds.c.points, transfers.c.amount)
+        .outerjoin(transfers, transfers.c.id == refund_id)
+        .where(or_(transfers.c.id.is_(None), transfers.c.amount != refunds.c.points))).all()
+    refund_orphans = session.execute(
+        select(transfers.c.id).where(transfers.c.kind == "refund")
+        .where(~select(refunds.c.id).where(refund_id == transfers.c.id).exists())).scalars().all()
+    refunded = (select(refunds.c.redemption_id, func.sum(refunds.c.points).label("refunded"))
+                .group_by(refunds.c.redemption_id).subquery())
+    over_refunded = session.execute(
+        select(redemptions.c.id, redemptions.c.points, func.coalesce(refunded.c.refunded, 0),
+               redemptions.c.refunded_points)
+        .outerjoin(refunded, refunded.c.redemption_id == redemptions.c.id)
+        .where(or_(func.coalesce(refunded.c.refunded, 0) > redemptions.c.points,
+                   func.coalesce(refunded.c.refunded, 0) != redemptions.c.refunded_points))).all()
+    over_refunded_lines = session.execute(
+        select(redemption_items.c.redemption_id, redemption_items.c.sku)
+        .where(or_(redemption_items.c.refunded_quantity > redemption_items.c.quantity,
+                   redemption_items.c.refunded_quantity < 0))).all()
+    return {
+        "hours_credits_not_moved_once": [
+            {"record_id": r[0], "points": int(r[1]), "transferred": None if r[2] is None else int(r[2])}
+            for r in hours_off] + [{"transfer_id": t, "record": None} for t in hours_orphans],
+        "bonuses_not_moved_once": [
+            {"award_id": r[0], "points": int(r[1]), "transferred": None if r[2] is None else int(r[2])}
+            for r in bonus_off],
+        "redemptions_not_debited_once": [
+            {"redemption_id": r[0], "points": int(r[1]), "debited": None if r[2] is None else int(r[2])}
+            for r in redemptions_off] + [{"transfer_id": t, "redemption": None} for t in redeem_orphans],
+        "refunds_not_moved_once": [
+            {"refund_id": r[0], "points": int(r[1]), "transferred": None if r[2] is None else int(r[2])}
+            for r in refunds_off] + [{"transfer_id": t, "refund": None} for t in refund_orphans],
+        "redemptions_refunded_beyond_their_points": [
+            {"redemption_id": r[0], "points": int(r[1]), "refunds": int(r[2]), "refunded_points": int(r[3])}
+            for r in over_refunded] + [{"redemption_id": r[0], "sku": r[1], "refunded_quantity": "beyond quantity"}
+                                       for r in over_refunded_lines],
     }
 
 
 def books_balanced(report: dict) -> bool:
-    return (report["sum_of_balances"] == 0 and not report["accounts_not_matching_postings"]
-            and not report["negative_volunteer_accounts"] and not report["transfers_not_balanced"])
+    return report["sum_of_balances"] == 0 and not any(
+        value for key, value in report.items() if key != "sum_of_balances")

@@ -1,7 +1,7 @@
 """SQLAlchemy tables of the points service (its own database only)."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
                         String, Table, Text, UniqueConstraint)
 
 from shanxing_common.db import service_metadata
@@ -39,6 +39,8 @@ transfers = Table(
     Column("amount", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The earning-rules version that priced a credit (hours, bonuses); null for other kinds.
+    Column("rule_version", Integer, nullable=True),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("debit_account_id <> credit_account_id", name="distinct_accounts"),
 )
@@ -65,7 +67,44 @@ hour_credits = Table(
     Column("status", String(16), nullable=False),  # credited | revoked
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("category", String(64), nullable=True),
+    Column("served_on", Date, nullable=True),  # the date the daily cap counts against
+    Column("rule_version", Integer, nullable=True),
+    # Points the rate gave but the daily cap or the verified-only setting withheld, and why.
+    Column("not_earned", BigInteger, nullable=False, server_default="0"),
+    Column("not_earned_reason", String(16), nullable=True),  # daily_cap | unverified
     CheckConstraint("status IN ('credited', 'revoked')", name="status"),
+    Index("ix_hour_credits_volunteer_served_on", "volunteer_id", "served_on"),
+)
+
+# Published versions of the earning rules (README "Earning rules"); the maps are JSON objects.
+earning_rules = Table(
+    "earning_rules", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("points_per_hour", Integer, nullable=False),
+    Column("category_rates", Text, nullable=False),
+    Column("daily_cap_per_volunteer", BigInteger, nullable=True),
+    Column("star_upgrade_bonus", Text, nullable=False),
+    Column("commendation_bonus", Text, nullable=False),
+    Column("effective_from", DateTime(timezone=True), nullable=False, index=True),
+    Column("published_by", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("points_per_hour >= 0", name="rate_not_negative"),
+)
+
+# One row per bonus cause (star:<volunteer>:<level>, commendation:<id>), zero bonuses included,
+# so a level or a commendation is considered once even when it earned nothing.
+bonus_awards = Table(
+    "bonus_awards", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("volunteer_id", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # star | commendation
+    Column("level", String(40), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("points >= 0", name="points_not_negative"),
 )
 
 # --- merchants ---------------------------------------------------------------------------------
@@ -87,7 +126,18 @@ merchant_keys = Table(
     Column("secret_ciphertext", Text, nullable=False),
     Column("status", String(16), nullable=False),  # active | revoked
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
     CheckConstraint("status IN ('active', 'revoked')", name="status"),
+)
+
+stores = Table(
+    "stores", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("merchant_id", String(36), ForeignKey("merchants.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_stores_merchant_created", "merchant_id", "created_at", "id"),
 )
 
 goods = Table(
@@ -99,6 +149,10 @@ goods = Table(
     Column("points", BigInteger, nullable=False),
     Column("stock", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),  # inactive goods cannot be redeemed
+    # Units one volunteer may redeem per calendar day (SHANXING_TIMEZONE); null = no limit.
+    Column("daily_limit_per_volunteer", Integer, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("merchant_id", "sku", name="uq_goods_merchant_sku"),
     CheckConstraint("points > 0", name="points_positive"),
     CheckConstraint("stock >= 0", name="stock_not_negative"),
@@ -126,9 +180,17 @@ redemptions = Table(
     Column("status", String(16), nullable=False),  # completed | refunded
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("refunded_at", DateTime(timezone=True), nullable=True),
+    # Points given back so far; status stays completed until all are (the API then shows
+    # partially_refunded while 0 < refunded_points < points).
+    Column("refunded_points", BigInteger, nullable=False, server_default="0"),
+    # The closed settlement statement that covers it (then it can no longer be refunded).
+    Column("settlement_id", String(36), nullable=True, index=True),
+    # The store the till belongs to, when the till says (optional in the request).
+    Column("store_id", String(36), nullable=True),
     CheckConstraint("status IN ('completed', 'refunded')", name="status"),
     CheckConstraint("points > 0", name="points_positive"),
     Index("ix_redemptions_merchant_created", "merchant_id", "created_at", "id"),
+    Index("ix_redemptions_volunteer_created", "volunteer_id", "created_at"),
 )
 
 redemption_items = Table(
@@ -140,7 +202,25 @@ redemption_items = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_points", BigInteger, nullable=False),
     Column("points", BigInteger, nullable=False),
+    # Units refunded so far; a refund takes them by ``WHERE quantity - refunded_quantity >= n``.
+    Column("refunded_quantity", Integer, nullable=False, server_default="0"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+# Each refund of a redemption (full or partial), with its own id: transfer ``refund:<id>``.
+# Refunds made before migration 0005 were backfilled with id = the redemption id.
+refunds = Table(
+    "refunds", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("redemption_id", String(36), ForeignKey("redemptions.id"), nullable=False, index=True),
+    Column("merchant_id", String(36), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("items", Text, nullable=False),  # JSON [{sku, quantity, points}]
+    Column("idempotency_key", String(255), nullable=True),
+    Column("request_hash", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("merchant_id", "idempotency_key", name="uq_refunds_merchant_idempotency_key"),
+    CheckConstraint("points > 0", name="points_positive"),
 )
 
 idempotency_keys = Table(
@@ -151,4 +231,21 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=True),
     Column("response", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Closed settlement statements: a merchant's redemptions over calendar dates (SHANXING_TIMEZONE),
+# net of refunds, frozen when ops close the period. Periods of one merchant never overlap.
+settlements = Table(
+    "settlements", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("merchant_id", String(36), ForeignKey("merchants.id"), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),  # inclusive
+    Column("redemption_count", Integer, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("items", Text, nullable=False),  # JSON [{sku, name, quantity, points}]
+    Column("closed_by", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("period_end >= period_start", name="period_ordered"),
+    Index("ix_settlements_merchant_period", "merchant_id", "period_start"),
 )

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import (goods, hour_credits, idempotency_keys, merchant_keys, merchants,
-                     redemption_codes, redemption_items, redemptions)
+                     redemption_codes, redemption_items, redemptions, refunds, settlements, stores)
 from .sql import as_utc, insert_if_absent, utcnow
 
 
@@ -24,11 +24,19 @@ def _row(row) -> dict | None:
 
 # --- hours records -----------------------------------------------------------------------------
 
-def record_hour_credit(session: Session, record_id: str, volunteer_id: str, hours: str, points: int) -> bool:
+def record_hour_credit(session: Session, record_id: str, volunteer_id: str, hours: str, points: int, *,
+                       category: str | None = None, served_on=None, rule_version: int | None = None,
+                       not_earned: int = 0, not_earned_reason: str | None = None) -> bool:
     """True when this record is seen for the first time (a revocation may have come first)."""
     return insert_if_absent(session, hour_credits, dict(
         record_id=record_id, volunteer_id=volunteer_id, hours=hours, points=points, status="credited",
-        created_at=utcnow()))
+        created_at=utcnow(), category=category, served_on=served_on, rule_version=rule_version,
+        not_earned=not_earned, not_earned_reason=not_earned_reason))
+
+
+def hour_credit_exists(session: Session, record_id: str) -> bool:
+    return session.execute(select(hour_credits.c.record_id)
+                           .where(hour_credits.c.record_id == record_id)).first() is not None
 
 
 def mark_hour_credit_revoked(session: Session, record_id: str) -> dict | None:
@@ -66,6 +74,82 @@ def merchant_key(session: Session, key_id: str) -> dict | None:
         .where(merchant_keys.c.key_id == key_id)).first())
 
 
+def merchant(session: Session, merchant_id: str, *, lock: bool = False) -> dict | None:
+    """The merchant; ``lock`` holds its row until commit (serialises key issuance per merchant)."""
+    query = select(merchants).where(merchants.c.id == merchant_id)
+    if lock:
+        query = query.with_for_update()
+    return _row(session.execute(query).first())
+
+
+def list_merchants(session: Session, *, after: tuple[datetime, str] | None, limit: int) -> list[dict]:
+    query = select(merchants).order_by(merchants.c.created_at, merchants.c.id).limit(limit)
+    if after is not None:
+        created_at, mid = after
+        query = query.where(or_(merchants.c.created_at > created_at,
+                                and_(merchants.c.created_at == created_at, merchants.c.id > mid)))
+    return [_row(r) for r in session.execute(query)]
+
+
+def set_merchant_status(session: Session, merchant_id: str, *, from_status: str, to_status: str) -> bool:
+    result = session.execute(update(merchants).where(merchants.c.id == merchant_id,
+                                                     merchants.c.status == from_status)
+                             .values(status=to_status))
+    return result.rowcount == 1
+
+
+def keys_of(session: Session, merchant_id: str) -> list[dict]:
+    """The merchant's keys without their secrets, oldest first."""
+    return [_row(r) for r in session.execute(
+        select(merchant_keys.c.key_id, merchant_keys.c.status, merchant_keys.c.created_at,
+               merchant_keys.c.revoked_at)
+        .where(merchant_keys.c.merchant_id == merchant_id)
+        .order_by(merchant_keys.c.created_at, merchant_keys.c.key_id))]
+
+
+def active_key_count(session: Session, merchant_id: str) -> int:
+    return session.execute(select(func.count()).select_from(merchant_keys)
+                           .where(merchant_keys.c.merchant_id == merchant_id,
+                                  merchant_keys.c.status == "active")).scalar_one()
+
+
+def revoke_key(session: Session, merchant_id: str, key_id: str, now: datetime) -> bool:
+    """active → revoked once."""
+    result = session.execute(update(merchant_keys).where(merchant_keys.c.key_id == key_id,
+                                                         merchant_keys.c.merchant_id == merchant_id,
+                                                         merchant_keys.c.status == "active")
+                             .values(status="revoked", revoked_at=now))
+    return result.rowcount == 1
+
+
+def key_of_merchant(session: Session, merchant_id: str, key_id: str) -> dict | None:
+    return _row(session.execute(select(merchant_keys.c.key_id, merchant_keys.c.status)
+                                .where(merchant_keys.c.key_id == key_id,
+                                       merchant_keys.c.merchant_id == merchant_id)).first())
+
+
+# --- stores ------------------------------------------------------------------------------------
+
+def insert_store(session: Session, store: dict) -> None:
+    session.execute(insert(stores).values(**store))
+
+
+def store_of_merchant(session: Session, merchant_id: str, store_id: str) -> bool:
+    return session.execute(select(stores.c.id).where(stores.c.id == store_id,
+                                                     stores.c.merchant_id == merchant_id)).first() is not None
+
+
+def list_stores(session: Session, merchant_id: str, *, after: tuple[datetime, str] | None,
+                limit: int) -> list[dict]:
+    query = (select(stores).where(stores.c.merchant_id == merchant_id)
+             .order_by(stores.c.created_at, stores.c.id).limit(limit))
+    if after is not None:
+        created_at, sid = after
+        query = query.where(or_(stores.c.created_at > created_at,
+                                and_(stores.c.created_at == created_at, stores.c.id > sid)))
+    return [_row(r) for r in session.execute(query)]
+
+
 # --- goods -------------------------------------------------------------------------------------
 
 def insert_good(session: Session, good: dict) -> bool:
@@ -83,6 +167,33 @@ def list_goods(session: Session, merchant_id: str, *, after_sku: str | None, lim
     if after_sku is not None:
         query = query.where(goods.c.sku > after_sku)
     return [_row(r) for r in session.execute(query)]
+
+
+def update_good(session: Session, merchant_id: str, sku: str, values: dict,
+                stock: tuple[str, int] | None) -> dict | None:
+    """Apply a PATCH in one conditional UPDATE; None when the sku is unknown or the stock would
+    go below zero (the caller tells which)."""
+    stmt = update(goods).where(goods.c.merchant_id == merchant_id, goods.c.sku == sku)
+    values = dict(values, updated_at=utcnow())
+    if stock is not None:
+        how, amount = stock
+        if how == "set":
+            values["stock"] = amount
+        else:
+            values["stock"] = goods.c.stock + amount
+            if amount < 0:
+                stmt = stmt.where(goods.c.stock >= -amount)
+    return _row(session.execute(stmt.values(**values).returning(*goods.c)).first())
+
+
+def redeemed_in_window(session: Session, volunteer_id: str, good_id: str, start: datetime,
+                       end: datetime) -> int:
+    """Units of a good the volunteer redeemed in [start, end), net of refunds."""
+    return int(session.execute(
+        select(func.coalesce(func.sum(redemption_items.c.quantity - redemption_items.c.refunded_quantity), 0))
+        .join(redemptions, redemptions.c.id == redemption_items.c.redemption_id)
+        .where(redemptions.c.volunteer_id == volunteer_id, redemption_items.c.good_id == good_id,
+               redemptions.c.created_at >= start, redemptions.c.created_at < end)).scalar_one())
 
 
 def take_stock(session: Session, good_id: str, quantity: int) -> bool:
@@ -142,14 +253,55 @@ def items_of(session: Session, redemption_ids: list[str]) -> dict[str, list[dict
     return by_redemption
 
 
-def mark_refunded(session: Session, redemption_id: str, merchant_id: str, now: datetime) -> bool:
-    """completed → refunded once; a second (or concurrent) refund matches no row."""
-    result = session.execute(update(redemptions)
-                             .where(redemptions.c.id == redemption_id,
-                                    redemptions.c.merchant_id == merchant_id,
-                                    redemptions.c.status == "completed")
-                             .values(status="refunded", refunded_at=now))
+def take_refund_quantity(session: Session, redemption_id: str, good_id: str, quantity: int) -> bool:
+    """Count ``quantity`` units of a line as refunded, unless fewer are left (a concurrent refund)."""
+    result = session.execute(update(redemption_items)
+                             .where(redemption_items.c.redemption_id == redemption_id,
+                                    redemption_items.c.good_id == good_id,
+                                    redemption_items.c.quantity - redemption_items.c.refunded_quantity >= quantity)
+                             .values(refunded_quantity=redemption_items.c.refunded_quantity + quantity))
     return result.rowcount == 1
+
+
+def add_refunded_points(session: Session, redemption_id: str, merchant_id: str, points: int,
+                        now: datetime) -> dict | None:
+    """Add to refunded_points (never beyond points); the status becomes refunded when all is back."""
+    fully = redemptions.c.refunded_points + points >= redemptions.c.points
+    return _row(session.execute(
+        update(redemptions)
+        .where(redemptions.c.id == redemption_id, redemptions.c.merchant_id == merchant_id,
+               redemptions.c.status == "completed", redemptions.c.settlement_id.is_(None),
+               redemptions.c.refunded_points + points <= redemptions.c.points)
+        .values(refunded_points=redemptions.c.refunded_points + points,
+                status=case((fully, "refunded"), else_=redemptions.c.status),
+                refunded_at=case((fully, now), else_=redemptions.c.refunded_at))
+        .returning(*redemptions.c)).first())
+
+
+def claim_refund(session: Session, refund: dict) -> bool:
+    """Insert the refund; False when this merchant's Idempotency-Key already names one (a
+    concurrent request with the same key waits for the other transaction, then sees it)."""
+    return insert_if_absent(session, refunds, dict(refund, items=json.dumps(refund["items"], ensure_ascii=False)))
+
+
+def refund_by_key(session: Session, merchant_id: str, key: str) -> dict | None:
+    row = _row(session.execute(select(refunds).where(refunds.c.merchant_id == merchant_id,
+                                                     refunds.c.idempotency_key == key)).first())
+    if row:
+        row["items"] = json.loads(row["items"])
+    return row
+
+
+def refunds_of(session: Session, redemption_ids: list[str]) -> dict[str, list[dict]]:
+    by_redemption: dict[str, list[dict]] = {rid: [] for rid in redemption_ids}
+    if not redemption_ids:
+        return by_redemption
+    for row in session.execute(select(refunds).where(refunds.c.redemption_id.in_(redemption_ids))
+                               .order_by(refunds.c.created_at, refunds.c.id)):
+        data = _row(row)
+        data["items"] = json.loads(data["items"])
+        by_redemption[row.redemption_id].append(data)
+    return by_redemption
 
 
 def list_redemptions(session: Session, merchant_id: str, *, before: tuple[datetime, str] | None,
@@ -184,3 +336,43 @@ def store_idempotent_response(session: Session, merchant_id: str, key: str, stat
     session.execute(update(idempotency_keys).where(idempotency_keys.c.merchant_id == merchant_id,
                                                    idempotency_keys.c.key == key)
                     .values(status_code=status_code, response=json.dumps(body, ensure_ascii=False)))
+
+
+# --- settlements -------------------------------------------------------------------------------
+
+def redemptions_in_window(session: Session, merchant_id: str, start: datetime, end: datetime,
+                          *, settlement_id: str | None = None) -> list[dict]:
+    """The merchant's redemptions created in [start, end) (or those of one statement)."""
+    query = select(redemptions).where(redemptions.c.merchant_id == merchant_id)
+    if settlement_id is not None:
+        query = query.where(redemptions.c.settlement_id == settlement_id)
+    else:
+        query = query.where(redemptions.c.created_at >= start, redemptions.c.created_at < end)
+    return [_row(r) for r in session.execute(query.order_by(redemptions.c.created_at, redemptions.c.id))]
+
+
+def overlapping_settlements(session: Session, merchant_id: str, first, last) -> list[dict]:
+    rows = session.execute(select(settlements).where(settlements.c.merchant_id == merchant_id,
+                                                     settlements.c.period_start <= last,
+                                                     settlements.c.period_end >= first)
+                           .order_by(settlements.c.period_start))
+    result = []
+    for row in rows:
+        data = _row(row)
+        data["items"] = json.loads(data["items"])
+        result.append(data)
+    return result
+
+
+def insert_settlement(session: Session, settlement: dict) -> None:
+    session.execute(insert(settlements).values(**dict(settlement, items=json.dumps(settlement["items"],
+                                                                                    ensure_ascii=False))))
+
+
+def mark_settled(session: Session, merchant_id: str, settlement_id: str, start: datetime, end: datetime) -> int:
+    """Tag the period's redemptions with the statement (locks them against concurrent refunds)."""
+    return session.execute(update(redemptions).where(redemptions.c.merchant_id == merchant_id,
+                                                     redemptions.c.created_at >= start,
+                                                     redemptions.c.created_at < end,
+                                                     redemptions.c.settlement_id.is_(None))
+                           .values(settlement_id=settlement_id)).rowcount

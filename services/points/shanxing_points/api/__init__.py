@@ -1,4 +1,4 @@
 def blueprints():
-    from . import merchant, merchants, points
+    from . import merchant, merchants, points, rules, settlements
 
-    return [points.blp, merchants.blp, merchant.blp]
+    return [points.blp, rules.blp, merchants.blp, merchant.blp, settlements.blp]

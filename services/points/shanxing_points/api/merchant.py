@@ -23,6 +23,22 @@ class GoodCreateSchema(RequestSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     points = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
     stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+    active = fields.Boolean(load_default=True)
+    daily_limit_per_volunteer = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                               validate=validate.Range(min=1, max=1000))
+
+
+class GoodUpdateSchema(RequestSchema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    points = fields.Integer(strict=True, validate=validate.Range(min=1, max=1_000_000))
+    stock = fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000),
+                           metadata={"description": "set the stock (counted on the shelf)"})
+    stock_delta = fields.Integer(strict=True, validate=validate.Range(min=-1_000_000, max=1_000_000),
+                                 metadata={"description": "add to (or, negative, take from) the stock"})
+    active = fields.Boolean(metadata={"description": "false: cannot be redeemed"})
+    daily_limit_per_volunteer = fields.Integer(strict=True, allow_none=True,
+                                               validate=validate.Range(min=1, max=1000), metadata={
+                                                   "description": "units per volunteer per day; null = none"})
 
 
 class GoodSchema(Schema):
@@ -31,7 +47,10 @@ class GoodSchema(Schema):
     name = fields.String()
     points = fields.Integer()
     stock = fields.Integer()
+    active = fields.Boolean()
+    daily_limit_per_volunteer = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+    updated_at = fields.DateTime(allow_none=True)
 
 
 class GoodListSchema(Schema):
@@ -49,6 +68,8 @@ class RedemptionCreateSchema(RequestSchema):
                          metadata={"description": "the volunteer's 12-digit one-time code"})
     items = fields.List(fields.Nested(RedemptionItemCreateSchema), required=True,
                         validate=validate.Length(min=1, max=50))
+    store_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36),
+                             metadata={"description": "the merchant's store this till belongs to (optional)"})
 
 
 class RedemptionLineSchema(Schema):
@@ -57,6 +78,25 @@ class RedemptionLineSchema(Schema):
     quantity = fields.Integer()
     unit_points = fields.Integer()
     points = fields.Integer(metadata={"description": "quantity × unit_points"})
+    refunded_quantity = fields.Integer()
+
+
+class RefundCreateSchema(RequestSchema):
+    items = fields.List(fields.Nested(RedemptionItemCreateSchema), validate=validate.Length(min=1, max=50),
+                        metadata={"description": "units to refund; left out: everything not yet refunded"})
+
+
+class RefundLineSchema(Schema):
+    sku = fields.String()
+    quantity = fields.Integer()
+    points = fields.Integer()
+
+
+class RefundSchema(Schema):
+    id = fields.String()
+    points = fields.Integer()
+    items = fields.List(fields.Nested(RefundLineSchema))
+    created_at = fields.DateTime()
 
 
 class RedeemingVolunteerSchema(Schema):
@@ -66,11 +106,29 @@ class RedeemingVolunteerSchema(Schema):
 class RedemptionSchema(Schema):
     id = fields.String()
     points = fields.Integer()
-    status = fields.String(metadata={"description": "completed | refunded"})
+    status = fields.String(metadata={"description": "completed | partially_refunded | refunded"})
+    refunded_points = fields.Integer()
     items = fields.List(fields.Nested(RedemptionLineSchema))
     volunteer = fields.Nested(RedeemingVolunteerSchema)
+    store_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
-    refunded_at = fields.DateTime()
+    refunded_at = fields.DateTime(metadata={"description": "when the last units were refunded"})
+
+
+class RefundedRedemptionSchema(RedemptionSchema):
+    refund = fields.Nested(RefundSchema, metadata={"description": "the refund this request made"})
+
+
+class MerchantStoreSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    address = fields.String()
+    created_at = fields.DateTime()
+
+
+class MerchantStoreListSchema(Schema):
+    items = fields.List(fields.Nested(MerchantStoreSchema))
+    next = fields.String(allow_none=True)
 
 
 class RedemptionListSchema(Schema):
@@ -113,7 +171,7 @@ def _idempotency_key() -> str:
 def redeem(body):
     key = _idempotency_key()
     outcome = redemptions.redeem(context().db, caller().merchant_id, idempotency_key=key,
-                                 code=body["code"], items=body["items"])
+                                 code=body["code"], items=body["items"], store_id=body["store_id"])
     # The stored body is returned as is, so a replay is the very same answer.
     response = jsonify(outcome.body)
     response.status_code = outcome.status_code
@@ -133,6 +191,33 @@ def list_redemptions(args):
 
 @blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/refund", methods=["POST"])
 @require_merchant
-@blp.response(200, RedemptionSchema)
-def refund(redemption_id):
-    return jsonify(redemptions.refund(context().db, caller().merchant_id, redemption_id))
+@blp.arguments(RefundCreateSchema, required=False)
+@blp.response(200, RefundedRedemptionSchema)
+@blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
+                      "schema": {"type": "string", "minLength": 1, "maxLength": 255}}])
+def refund(body, redemption_id):
+    key = _idempotency_key() if IDEMPOTENCY_HEADER in request.headers else None
+    outcome = redemptions.refund(context().db, caller().merchant_id, redemption_id,
+                                 items=(body or {}).get("items"), idempotency_key=key)
+    response = jsonify(outcome.body)
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@blp.route("/api/v1/merchant/stores", methods=["GET"])
+@require_merchant
+@blp.arguments(ListQueryArgsSchema, location="query")
+@blp.response(200, MerchantStoreListSchema)
+def own_stores(args):
+    return merchants.list_stores(context().db, caller().merchant_id, cursor=args["cursor"], limit=args["limit"])
+
+
+@blp.route("/api/v1/merchant/goods/<string:sku>", methods=["PATCH"])
+@require_merchant
+@blp.arguments(GoodUpdateSchema)
+@blp.response(200, GoodSchema)
+def update_good(body, sku):
+    if not body:
+        raise field_error("body", "name at least one of " + ", ".join(sorted(GoodUpdateSchema().fields)))
+    return merchants.update_good(context().db, caller().merchant_id, sku, body)

@@ -1,6 +1,7 @@
 """A volunteer's points: balance, entries and one-time redemption codes."""
 from __future__ import annotations
 
+from flask import Response
 from marshmallow import Schema, fields
 
 from shanxing_common.internal_auth import caller, require_person
@@ -26,6 +27,8 @@ class EntrySchema(Schema):
     balance_after = fields.Integer()
     created_at = fields.DateTime()
     transfer_id = fields.String()
+    rule_version = fields.Integer(allow_none=True, metadata={
+        "description": "the earning-rules version that priced a credit (hours, bonuses); null otherwise"})
 
 
 class EntryListSchema(Schema):
@@ -68,3 +71,13 @@ def my_entries(args):
 @blp.response(201, RedemptionCodeSchema)
 def new_redemption_code():
     return accounts.issue_code(context().db, caller().subject, points_config().redemption_code_ttl)
+
+
+@blp.route("/api/v1/points/redemption-codes/<string:code>/qr.svg", methods=["GET"])
+@require_person
+@blp.doc(responses={"200": {"description": "the code as a QR image",
+                            "content": {"image/svg+xml": {"schema": {"type": "string"}}}}})
+def redemption_code_qr(code):
+    svg = accounts.live_code_qr(context().db, caller().subject, code)
+    # a live code is a bearer token for one redemption: keep its image out of caches
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -17,6 +17,10 @@ class InvalidInput(PointsError):
     status = 400
 
 
+class Forbidden(PointsError):
+    status = 403
+
+
 class NotFound(PointsError):
     status = 404
 

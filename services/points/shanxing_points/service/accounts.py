@@ -9,7 +9,7 @@ from shanxing_common.db import Database
 from ..adapters import ledger, repository
 from ..adapters.sql import as_utc, utcnow
 from ..domain import codes
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from .pagination import decode_cursor, encode_cursor
 
 
@@ -35,7 +35,7 @@ def entries(db: Database, volunteer_id: str, *, cursor: str | None, limit: int) 
     page, more = rows[:limit], len(rows) > limit
     items = [{"id": str(r["id"]), "kind": r["kind"], "points": r["amount"],
               "balance_after": r["balance_after"], "created_at": as_utc(r["created_at"]),
-              "transfer_id": r["transfer_id"]} for r in page]
+              "transfer_id": r["transfer_id"], "rule_version": r["rule_version"]} for r in page]
     return {"items": items, "next": encode_cursor(page[-1]["id"]) if more else None}
 
 
@@ -51,3 +51,19 @@ def issue_code(db: Database, volunteer_id: str, ttl_seconds: int) -> dict:
                                               expires_at=expires_at, used_at=None)):
                 return {"code": code, "expires_at": expires_at}
     raise RuntimeError("could not draw an unused redemption code")
+
+
+def live_code_qr(db: Database, volunteer_id: str, code: str) -> str:
+    """The QR image (SVG) of one of the volunteer's own codes while it is unused and unexpired;
+    any other code is 404, so the route reveals nothing about codes of others."""
+    from ..adapters.qr import qr_svg
+
+    code = codes.normalise_code(code)
+    if not codes.is_well_formed(code):
+        raise NotFound("no such live redemption code", field="code")
+    with db.read() as s:
+        stored = repository.code_by_hash(s, codes.code_hash(code))
+    if (stored is None or stored["volunteer_id"] != volunteer_id or stored["used_at"] is not None
+            or stored["expires_at"] <= utcnow()):
+        raise NotFound("no such live redemption code", field="code")
+    return qr_svg(code)

@@ -1,12 +1,15 @@
 """Use cases that move points because of hours (called by the event handlers)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from ..adapters import ledger, repository
+from ..adapters import earning_rules as rules_store, ledger, repository
 from ..domain import rules
+from ..domain.earning_rules import EarningRules, credit_for_hours, default_rules
+
+STAR, COMMENDATION = "star", "commendation"
 
 
 def name_volunteer(session: Session, volunteer_id: str, display_name: str | None,
@@ -15,21 +18,77 @@ def name_volunteer(session: Session, volunteer_id: str, display_name: str | None
     ledger.set_display_name(session, ledger.VOLUNTEER, volunteer_id, display_name, as_of)
 
 
-def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours: str, rate: int) -> int:
-    """Credit ``hours × rate`` once per record; debt is settled first. Returns the points earned
-    (0 when this record was already credited or revoked before its confirmation arrived)."""
+def rules_in_force(session: Session, at: datetime, default_rate: int) -> EarningRules:
+    """The published version in force at ``at``, else version 0 (the deployment's rate)."""
+    return rules_store.in_force(session, at) or default_rules(default_rate)
+
+
+def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours: str, rate: int,
+                 at: datetime, category: str | None = None, served_on: date | None = None,
+                 verified: bool = True, verified_only: bool = False) -> int:
+    """Credit a confirmed record once, priced by the rules in force at ``at`` (``rate`` is version
+    0's); debt is settled first. Returns the points earned (0 when this record was already
+    credited, revoked before its confirmation arrived, capped or unverified)."""
     parsed = rules.parse_hours(hours)
-    points = rules.points_for_hours(parsed, rate)
-    if not repository.record_hour_credit(session, record_id, volunteer_id, str(parsed), points):
+    if repository.hour_credit_exists(session, record_id):
+        return 0
+    in_force = rules_in_force(session, at, rate)
+    account_id = ledger.ensure_account(session, ledger.VOLUNTEER, volunteer_id)
+    # Lock the account first: two records of one day then see each other's credit under the cap.
+    ledger.lock_account(session, account_id)
+    earned_that_day = 0
+    if in_force.daily_cap_per_volunteer is not None and served_on is not None:
+        earned_that_day = rules_store.earned_on(session, volunteer_id, served_on)
+    credit = credit_for_hours(in_force, parsed, category, already_earned_that_day=earned_that_day,
+                              verified=verified, verified_only=verified_only)
+    if not repository.record_hour_credit(session, record_id, volunteer_id, str(parsed), credit.points,
+                                         category=category, served_on=served_on,
+                                         rule_version=in_force.version, not_earned=credit.not_earned,
+                                         not_earned_reason=credit.reason):
+        return 0
+    if credit.points == 0:
+        return 0
+    if not ledger.move(session, transfer_id=f"hours:{record_id}", kind="hours",
+                       debit=ledger.ISSUANCE_ACCOUNT_ID, credit=account_id, amount=credit.points,
+                       credit_counters={"earned": credit.points}, rule_version=in_force.version):
+        return 0
+    settle_debt(session, account_id, credit.points, cause=f"hours:{record_id}")
+    return credit.points
+
+
+def award_star_bonus(session: Session, *, volunteer_id: str, old_level: int, new_level: int,
+                     at: datetime, rate: int) -> int:
+    """The bonus for reaching a new star level: upward only, once per volunteer and level."""
+    if new_level <= old_level:
+        return 0
+    in_force = rules_in_force(session, at, rate)
+    return _award(session, award_id=f"star:{volunteer_id}:{new_level}", kind=STAR,
+                  volunteer_id=volunteer_id, level=str(new_level),
+                  points=in_force.star_bonus(old_level, new_level), rule_version=in_force.version)
+
+
+def award_commendation_bonus(session: Session, *, commendation_id: str, volunteer_id: str,
+                             level: str, at: datetime, rate: int) -> int:
+    """The bonus for a commendation's level, once per commendation."""
+    in_force = rules_in_force(session, at, rate)
+    return _award(session, award_id=f"commendation:{commendation_id}", kind=COMMENDATION,
+                  volunteer_id=volunteer_id, level=level,
+                  points=in_force.commendation_bonus_for(level), rule_version=in_force.version)
+
+
+def _award(session: Session, *, award_id: str, kind: str, volunteer_id: str, level: str, points: int,
+           rule_version: int) -> int:
+    if not rules_store.record_bonus(session, award_id=award_id, volunteer_id=volunteer_id, kind=kind,
+                                    level=level, points=points, rule_version=rule_version):
         return 0
     if points == 0:
-        return 0
+        return 0  # considered, worth nothing: no transfer
     account_id = ledger.ensure_account(session, ledger.VOLUNTEER, volunteer_id)
-    if not ledger.move(session, transfer_id=f"hours:{record_id}", kind="hours",
-                       debit=ledger.ISSUANCE_ACCOUNT_ID, credit=account_id, amount=points,
-                       credit_counters={"earned": points}):
+    if not ledger.move(session, transfer_id=award_id, kind=kind, debit=ledger.ISSUANCE_ACCOUNT_ID,
+                       credit=account_id, amount=points, credit_counters={"earned": points},
+                       rule_version=rule_version):
         return 0
-    settle_debt(session, account_id, points, cause=f"hours:{record_id}")
+    settle_debt(session, account_id, points, cause=award_id)
     return points
 
 

@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from ..adapters import ledger, repository
 from ..adapters.sql import utcnow
 from ..domain import codes
-from ..domain.errors import Conflict, InvalidInput, NotFound, OutOfStock
+from ..config import calendar_timezone
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
+from ..domain.goods import check_daily_limit, local_day_bounds
 from ..domain.redemption import line_points, request_hash, requested_items
+from ..domain.refunds import refund_plan, refund_request_hash, refund_status
 from .ledger import settle_debt
 from .pagination import decode_cursor, encode_cursor
 
@@ -29,33 +32,46 @@ class RedeemOutcome:
 
 
 def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
-           items: list[dict]) -> RedeemOutcome:
+           items: list[dict], store_id: str | None = None) -> RedeemOutcome:
     """Claim the idempotency key, use the code, take the stock, move the points, record the
     redemption and its event — in one transaction. Any error rolls all of it back."""
     code = codes.normalise_code(code)
     if not codes.is_well_formed(code):
         raise InvalidInput(f"must be {codes.CODE_DIGITS} digits", field="code")
     wanted = requested_items(items)
-    body_hash = request_hash(code, wanted)
+    body_hash = request_hash(code, wanted, store_id)
     with db.transaction() as s:
         if not repository.claim_idempotency_key(s, merchant_id, idempotency_key, body_hash):
             return _replay(s, merchant_id, idempotency_key, body_hash)
+        merchant = repository.merchant(s, merchant_id)
+        if merchant is None or merchant["status"] != "active":
+            raise Forbidden("this merchant is suspended")
+        if store_id is not None and not repository.store_of_merchant(s, merchant_id, store_id):
+            raise NotFound("this merchant has no such store", field="store_id")
         now = utcnow()
         claimed = repository.claim_code(s, codes.code_hash(code), now)
         if claimed is None:
             raise _unusable_code(s, code)
+        volunteer_id = claimed["volunteer_id"]
         lines = []
         for item in wanted:  # sku order, so concurrent redemptions lock goods in one order
             good = repository.good_by_sku(s, merchant_id, item.sku)
             if good is None:
                 raise NotFound(f"this merchant has no good with sku {item.sku}", field="items")
+            if not good["active"]:
+                raise Conflict(f"sku {item.sku} is not available (inactive)", field="items")
             if not repository.take_stock(s, good["id"], item.quantity):
                 raise OutOfStock(item.sku)
+            if good["daily_limit_per_volunteer"] is not None:
+                # The stock UPDATE above locked this good's row, so concurrent redemptions of it
+                # count each other's units here.
+                start, end = local_day_bounds(now, calendar_timezone())
+                already = repository.redeemed_in_window(s, volunteer_id, good["id"], start, end)
+                check_daily_limit(item.sku, good["daily_limit_per_volunteer"], already, item.quantity)
             lines.append(dict(good_id=good["id"], sku=good["sku"], name=good["name"],
                               quantity=item.quantity, unit_points=good["points"],
                               points=line_points(good["points"], item.quantity)))
         total = sum(line["points"] for line in lines)
-        volunteer_id = claimed["volunteer_id"]
         volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
         merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
         redemption_id = str(uuid.uuid4())
@@ -63,7 +79,7 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
                     credit=merchant_account, amount=total, debit_counters={"redeemed": total})
         redemption = dict(id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
                           code_id=claimed["id"], points=total, status=COMPLETED, created_at=now,
-                          refunded_at=None)
+                          refunded_at=None, store_id=store_id)
         repository.insert_redemption(s, redemption, [dict(redemption_id=redemption_id, **line)
                                                      for line in lines])
         body = redemption_view(redemption, lines, ledger.display_name(s, volunteer_account))
@@ -96,32 +112,82 @@ def _unusable_code(s: Session, code: str) -> NotFound:
     return NotFound("this redemption code has expired", field="code")
 
 
-def refund(db: Database, merchant_id: str, redemption_id: str) -> dict:
-    """Points back merchant → volunteer and stock back, exactly once."""
+@dataclass(frozen=True)
+class RefundOutcome:
+    body: dict
+    replayed: bool
+
+
+def refund(db: Database, merchant_id: str, redemption_id: str, items: list[dict] | None = None,
+           idempotency_key: str | None = None) -> RefundOutcome:
+    """Give back ``items`` (or everything left) of a redemption: points merchant → volunteer and
+    stock, in one transaction, each refund once (its own id; the Idempotency-Key when sent)."""
+    wanted = requested_items(items) if items is not None else None
+    body_hash = refund_request_hash(redemption_id, wanted)
     with db.transaction() as s:
         redemption = repository.redemption_for_merchant(s, redemption_id, merchant_id)
         if redemption is None:
             raise NotFound("no such redemption")
-        now = utcnow()
-        if not repository.mark_refunded(s, redemption_id, merchant_id, now):
-            raise Conflict(f"this redemption is {redemption['status']}, not {COMPLETED}",
-                           field="status")
+        if idempotency_key is not None:
+            earlier = repository.refund_by_key(s, merchant_id, idempotency_key)
+            if earlier is not None:
+                return _refund_replay(s, merchant_id, earlier, body_hash)
+        if redemption["settlement_id"] is not None:
+            raise Conflict("this redemption is in a closed settlement statement; it can no longer "
+                           "be refunded", field="status")
         lines = repository.items_of(s, [redemption_id])[redemption_id]
-        for line in lines:  # already in sku order
-            repository.return_stock(s, line["good_id"], line["quantity"])
+        plan = refund_plan(lines, wanted)
+        now = utcnow()
+        refund_id = str(uuid.uuid4())
+        points = sum(line.points for line in plan)
+        refund_items = [{"sku": l.sku, "quantity": l.quantity, "points": l.points} for l in plan]
+        if not repository.claim_refund(s, dict(
+                id=refund_id, redemption_id=redemption_id, merchant_id=merchant_id, points=points,
+                items=refund_items, idempotency_key=idempotency_key,
+                request_hash=body_hash if idempotency_key else None, created_at=now)):
+            # a concurrent request with the same key committed first
+            return _refund_replay(s, merchant_id, repository.refund_by_key(s, merchant_id, idempotency_key),
+                                  body_hash)
+        for line in plan:  # sku order, as the redemption took them
+            if not repository.take_refund_quantity(s, redemption_id, line.good_id, line.quantity):
+                raise Conflict(f"sku {line.sku}: more than is left to refund (refunded meanwhile)",
+                               field="items")
+            repository.return_stock(s, line.good_id, line.quantity)
+        updated = repository.add_refunded_points(s, redemption_id, merchant_id, points, now)
+        if updated is None:  # a concurrent refund or settlement got there first
+            raise Conflict("this redemption is already refunded in full or settled", field="status")
         volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, redemption["volunteer_id"])
         merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
-        ledger.move(s, transfer_id=f"refund:{redemption_id}", kind="refund", debit=merchant_account,
-                    credit=volunteer_account, amount=redemption["points"],
-                    credit_counters={"redeemed": -redemption["points"]})
+        ledger.move(s, transfer_id=f"refund:{refund_id}", kind="refund", debit=merchant_account,
+                    credit=volunteer_account, amount=points, credit_counters={"redeemed": -points})
         # Refunded points are points the volunteer spent; if revoked hours left debt, they cover it.
-        settle_debt(s, volunteer_account, redemption["points"], cause=f"refund:{redemption_id}")
+        settle_debt(s, volunteer_account, points, cause=f"refund:{refund_id}")
         record_event(s, "points.refunded.v1", {
             "redemption_id": redemption_id, "merchant_id": merchant_id,
-            "volunteer_id": redemption["volunteer_id"], "points": redemption["points"],
+            "volunteer_id": redemption["volunteer_id"], "points": points,
+            "refund_id": refund_id, "items": refund_items,
         }, producer=PRODUCER)
-        redemption.update(status=REFUNDED, refunded_at=now)
-        return redemption_view(redemption, lines, ledger.display_name(s, volunteer_account))
+        body = _redemption_with_refunds(s, updated)
+        body["refund"] = {"id": refund_id, "points": points, "items": refund_items,
+                          "created_at": now.isoformat()}
+        return RefundOutcome(body, replayed=False)
+
+
+def _refund_replay(s: Session, merchant_id: str, earlier: dict, body_hash: str) -> RefundOutcome:
+    if earlier["request_hash"] != body_hash:
+        raise Conflict("this Idempotency-Key was already used with a different request",
+                       field="Idempotency-Key")
+    redemption = repository.redemption_for_merchant(s, earlier["redemption_id"], merchant_id)
+    body = _redemption_with_refunds(s, redemption)
+    body["refund"] = {"id": earlier["id"], "points": earlier["points"], "items": earlier["items"],
+                      "created_at": earlier["created_at"].isoformat()}
+    return RefundOutcome(body, replayed=True)
+
+
+def _redemption_with_refunds(s: Session, redemption: dict) -> dict:
+    lines = repository.items_of(s, [redemption["id"]])[redemption["id"]]
+    return redemption_view(redemption, lines, ledger.volunteer_display_names(
+        s, [redemption["volunteer_id"]]).get(redemption["volunteer_id"]))
 
 
 def list_redemptions(db: Database, merchant_id: str, *, cursor: str | None, limit: int) -> dict:
@@ -149,10 +215,13 @@ def redemption_view(redemption: dict, lines: list[dict], display_name: str | Non
     view = {
         "id": redemption["id"],
         "points": redemption["points"],
-        "status": redemption["status"],
+        "status": refund_status(redemption["points"], redemption.get("refunded_points") or 0),
+        "refunded_points": redemption.get("refunded_points") or 0,
         "items": [{"sku": l["sku"], "name": l["name"], "quantity": l["quantity"],
-                   "unit_points": l["unit_points"], "points": l["points"]} for l in lines],
+                   "unit_points": l["unit_points"], "points": l["points"],
+                   "refunded_quantity": l.get("refunded_quantity") or 0} for l in lines],
         "volunteer": {"display_name": display_name},
+        "store_id": redemption.get("store_id"),
         "created_at": redemption["created_at"].isoformat(),
     }
     if redemption.get("refunded_at") is not None:

@@ -9,8 +9,6 @@ from shanxing_points import create_app
 # Peers nobody listens on: a catch-up fails fast instead of reaching someone's dev server.
 UNREACHABLE_PEERS = {s: "http://127.0.0.1:9" for s in ("gateway", "registry", "activities")}
 POINTS_SECRET = "test-points-secret-key-0123456789abcdef"
-OPS = headers_for("person", subject="ops-0001", roles=("ops",))
-GATEWAY = headers_for("service", subject="gateway")
 
 
 @pytest.fixture
@@ -42,8 +40,14 @@ class Merchant:
 class World:
     """Builds the situation a test needs through the real entry points (events and HTTP)."""
 
-    ops = OPS
-    gateway = GATEWAY
+    @property
+    def ops(self) -> dict:
+        # minted per use: tokens made at import would expire during a long (PostgreSQL) run
+        return headers_for("person", subject="ops-0001", roles=("ops",))
+
+    @property
+    def gateway(self) -> dict:
+        return headers_for("service", subject="gateway")
 
     def __init__(self, app, client):
         self.app = app
@@ -82,7 +86,7 @@ class World:
 
     def merchant(self, name="爱心超市") -> Merchant:
         resp = self.client.post("/api/v1/merchants", json={"name": name, "address": "幸福路 1 号"},
-                                headers=OPS)
+                                headers=self.ops)
         assert resp.status_code == 201, resp.json
         return Merchant(resp.json["id"], resp.json["key_id"], resp.json["key_secret"])
 

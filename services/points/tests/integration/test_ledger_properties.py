@@ -1,16 +1,17 @@
-"""Property: any sequence of credits, redemptions, refunds and revocations keeps the books.
+"""Property: any sequence of credits (under a random daily cap), bonuses, redemptions, refunds and
+revocations keeps the books.
 
 Runs through the service functions against the real database (SQLite or PostgreSQL)."""
 import uuid
 
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shanxing_common.testing import deliver
 from shanxing_points.adapters import ledger
-from shanxing_points.adapters.models import accounts
+from shanxing_points.adapters.models import accounts, hour_credits
 from shanxing_points.domain.errors import Conflict
-from shanxing_points.service import accounts as volunteer_accounts, merchants, redemptions
+from shanxing_points.service import accounts as volunteer_accounts, earning_rules, merchants, redemptions
 
 VOLUNTEERS, RECORDS = 2, 3
 
@@ -19,14 +20,20 @@ operations = st.lists(st.one_of(
               st.integers(1, 800)),  # hours in hundredths
     st.tuples(st.just("revoke"), st.integers(0, RECORDS - 1)),
     st.tuples(st.just("redeem"), st.integers(0, VOLUNTEERS - 1), st.integers(1, 4)),
-    st.tuples(st.just("refund"), st.integers(0, 7)),
+    st.tuples(st.just("refund"), st.integers(0, 7), st.one_of(st.none(), st.integers(1, 4))),
+    st.tuples(st.just("star"), st.integers(0, VOLUNTEERS - 1), st.integers(0, 3), st.integers(1, 4)),
+    st.tuples(st.just("commend"), st.integers(0, VOLUNTEERS - 1), st.integers(0, 2),
+              st.sampled_from(["city", "street"])),
 ), min_size=1, max_size=25)
+daily_caps = st.one_of(st.none(), st.integers(1, 120))
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=operations)
-def test_random_histories_keep_the_books_balanced(app, world, ops):
+@given(ops=operations, daily_cap=daily_caps)
+def test_random_histories_keep_the_books_balanced(app, world, ops, daily_cap):
     db = app.extensions["shanxing"].db
+    earning_rules.publish(db, {"daily_cap_per_volunteer": daily_cap, "star_upgrade_bonus": {"2": 15, "3": 25},
+                               "commendation_bonus": {"city": 40}}, published_by="test", default_rate=10)
     box = app.extensions["shanxing"].extra["secret_box"]
     tag = uuid.uuid4().hex[:8]  # the database is shared by all examples: fresh ids per example
     volunteers = [f"{tag}-v{i}" for i in range(VOLUNTEERS)]
@@ -53,15 +60,31 @@ def test_random_histories_keep_the_books_balanced(app, world, ops):
                                                code=code, items=[{"sku": "g", "quantity": quantity}]).body["id"])
             except Conflict:
                 pass  # insufficient points: nothing written
+        elif op[0] == "star":
+            _, v, old, new = op
+            deliver(app, "registry.star_level_changed.v1", {
+                "volunteer_id": volunteers[v], "old_level": old, "new_level": new, "total_hours": "1.00"})
+        elif op[0] == "commend":
+            _, v, c, level = op
+            deliver(app, "registry.commendation_granted.v1", {
+                "commendation_id": f"{tag}-c{c}", "volunteer_id": volunteers[v], "level": level})
         elif op[0] == "refund" and done:
+            _, index, quantity = op  # None: everything left; else that many units
+            items = None if quantity is None else [{"sku": "g", "quantity": quantity}]
             try:
-                redemptions.refund(db, merchant["id"], done[op[1] % len(done)])
+                redemptions.refund(db, merchant["id"], done[index % len(done)], items=items)
             except Conflict:
-                pass  # already refunded
+                pass  # already refunded, or fewer units left than asked
     with db.read() as s:
         report = ledger.books_report(s)
         rows = s.execute(select(accounts).where(accounts.c.kind == ledger.VOLUNTEER,
                                                 accounts.c.owner_id.in_(volunteers))).all()
+        earned_per_day = s.execute(
+            select(func.sum(hour_credits.c.points))
+            .where(hour_credits.c.volunteer_id.in_(volunteers), hour_credits.c.status == "credited")
+            .group_by(hour_credits.c.volunteer_id, hour_credits.c.served_on)).scalars().all()
+    if daily_cap is not None:
+        assert all(points <= daily_cap for points in earned_per_day)
     assert ledger.books_balanced(report), report
     for row in rows:
         assert row.balance >= 0 and row.debt >= 0 and row.earned >= 0 and row.redeemed >= 0

@@ -8,13 +8,19 @@ from shanxing_common.testing import headers_for
 from shanxing_points.adapters import ledger
 from shanxing_points.adapters.models import merchant_keys, merchants
 
-OPS = headers_for("person", subject="ops-0001", roles=("ops",))
-GATEWAY = headers_for("service", subject="gateway")
+
+def ops_headers() -> dict:
+    """Minted per request: a token made at import would expire during a long (PostgreSQL) run."""
+    return headers_for("person", subject="ops-0001", roles=("ops",))
+
+
+def gateway_headers() -> dict:
+    return headers_for("service", subject="gateway")
 
 
 def test_ops_creates_a_merchant_with_a_key_shown_once(app, client):
     resp = client.post("/api/v1/merchants", json={"name": "爱心超市", "address": "幸福路 1 号", "extra": 1},
-                       headers=OPS)
+                       headers=ops_headers())
     assert resp.status_code == 201
     body = resp.json
     assert body["name"] == "爱心超市" and body["address"] == "幸福路 1 号"
@@ -33,7 +39,7 @@ def test_ops_creates_a_merchant_with_a_key_shown_once(app, client):
     ({"name": "爱心超市", "address": "a" * 201}, "address"), ({"name": 5, "address": "x"}, "name"),
 ])
 def test_merchant_creation_validates(client, body, field):
-    resp = client.post("/api/v1/merchants", json=body, headers=OPS)
+    resp = client.post("/api/v1/merchants", json=body, headers=ops_headers())
     assert resp.status_code == 400 and field in resp.json["errors"]
 
 
@@ -46,12 +52,13 @@ def test_only_ops_create_merchants(client):
 
 def test_the_gateway_reads_a_key_to_verify_signatures(app, client, world):
     merchant = world.merchant()
-    resp = client.get(f"/internal/merchant-keys/{merchant.key_id}", headers=GATEWAY)
+    resp = client.get(f"/internal/merchant-keys/{merchant.key_id}", headers=gateway_headers())
     assert resp.status_code == 200
     assert resp.json == {"key_id": merchant.key_id, "merchant_id": merchant.id,
-                         "secret": merchant.key_secret, "status": "active"}
-    assert client.get("/internal/merchant-keys/mk_unknown", headers=GATEWAY).status_code == 404
-    assert client.get(f"/internal/merchant-keys/{merchant.key_id}", headers=OPS).status_code == 403
+                         "secret": merchant.key_secret, "status": "active", "key_status": "active",
+                         "merchant_status": "active"}
+    assert client.get("/internal/merchant-keys/mk_unknown", headers=gateway_headers()).status_code == 404
+    assert client.get(f"/internal/merchant-keys/{merchant.key_id}", headers=ops_headers()).status_code == 403
     assert client.get(f"/internal/merchant-keys/{merchant.key_id}").status_code == 401
 
 
@@ -62,7 +69,7 @@ def test_a_suspended_merchant_or_revoked_key_does_not_verify(app, client, world)
         s.execute(update(merchants).where(merchants.c.id == merchant.id).values(status="suspended"))
         s.execute(update(merchant_keys).where(merchant_keys.c.key_id == other.key_id).values(status="revoked"))
     for m in (merchant, other):
-        assert client.get(f"/internal/merchant-keys/{m.key_id}", headers=GATEWAY).json["status"] == "revoked"
+        assert client.get(f"/internal/merchant-keys/{m.key_id}", headers=gateway_headers()).json["status"] == "revoked"
 
 
 def test_goods_are_created_and_listed_per_merchant(world):

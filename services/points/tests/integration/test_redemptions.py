@@ -36,8 +36,9 @@ def test_a_redemption_moves_points_and_stock_and_shows_only_the_masked_name(app,
     body = resp.json
     assert body["points"] == 80 and body["status"] == "completed"
     assert body["items"] == [
-        {"sku": "oil", "name": "油", "quantity": 1, "unit_points": 20, "points": 20},
-        {"sku": "rice", "name": "大米", "quantity": 2, "unit_points": 30, "points": 60}]
+        {"sku": "oil", "name": "油", "quantity": 1, "unit_points": 20, "points": 20, "refunded_quantity": 0},
+        {"sku": "rice", "name": "大米", "quantity": 2, "unit_points": 30, "points": 60, "refunded_quantity": 0}]
+    assert body["refunded_points"] == 0
     assert body["volunteer"] == {"display_name": "张*明"}
     assert volunteer_id not in resp.get_data(as_text=True)
     assert datetime.fromisoformat(body["created_at"]).tzinfo is not None
@@ -51,7 +52,7 @@ def test_a_redemption_moves_points_and_stock_and_shows_only_the_masked_name(app,
     entries = world.client.get("/api/v1/points/me/entries", headers=world.person(volunteer_id)).json
     assert entries["items"][0] | {"id": None, "created_at": None} == {
         "id": None, "created_at": None, "kind": "redeem", "points": -80, "balance_after": 20,
-        "transfer_id": f"redeem:{body['id']}"}
+        "transfer_id": f"redeem:{body['id']}", "rule_version": None}
 
 
 def test_a_grouped_code_is_accepted(world, shop):
@@ -214,7 +215,8 @@ def test_a_refund_returns_points_and_stock_exactly_once(app, world, shop):
     resp = world.client.post(path, headers=merchant.headers)
     assert resp.status_code == 200
     assert resp.json["status"] == "refunded" and resp.json["points"] == 60 and resp.json["refunded_at"]
-    assert resp.json["items"] == redemption["items"]
+    assert resp.json["items"] == [item | {"refunded_quantity": item["quantity"]} for item in redemption["items"]]
+    assert resp.json["refund"]["points"] == 60 and resp.json["refunded_points"] == 60
     assert world.points(volunteer_id) == {"balance": 100, "earned": 100, "redeemed": 0, "debt": 0}
     assert world.good_stock(merchant, "rice") == 5
     again = world.client.post(path, headers=merchant.headers)
@@ -222,7 +224,9 @@ def test_a_refund_returns_points_and_stock_exactly_once(app, world, shop):
     assert world.points(volunteer_id)["balance"] == 100 and world.good_stock(merchant, "rice") == 5
     [event] = outbox_events(app, "points.refunded.v1")
     assert event["data"] == {"redemption_id": redemption["id"], "merchant_id": merchant.id,
-                             "volunteer_id": volunteer_id, "points": 60}
+                             "volunteer_id": volunteer_id, "points": 60,
+                             "refund_id": resp.json["refund"]["id"],
+                             "items": [{"sku": "rice", "quantity": 2, "points": 60}]}
     listed = world.client.get("/api/v1/merchant/redemptions", headers=merchant.headers).json
     assert listed["items"][0]["status"] == "refunded"
 

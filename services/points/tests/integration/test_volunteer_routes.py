@@ -80,3 +80,41 @@ def test_codes_need_a_person(client):
     assert client.post("/api/v1/points/redemption-codes").status_code == 401
     ops_service = headers_for("service", subject="gateway")
     assert client.post("/api/v1/points/redemption-codes", headers=ops_service).status_code == 403
+
+
+def test_a_live_code_is_shown_as_a_qr_image_to_its_owner_only(app, world):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from shanxing_points.adapters.models import redemption_codes
+    from shanxing_points.domain.codes import code_hash
+
+    volunteer_id, other_id = world.volunteer(), world.volunteer("李*")
+    code = world.code(volunteer_id)
+    resp = world.client.get(f"/api/v1/points/redemption-codes/{code}/qr.svg", headers=world.person(volunteer_id))
+    assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
+    assert resp.get_data(as_text=True).startswith("<svg") and resp.headers["Cache-Control"] == "no-store"
+    assert code not in resp.get_data(as_text=True)
+    assert world.client.get(f"/api/v1/points/redemption-codes/{code}/qr.svg",
+                            headers=world.person(other_id)).status_code == 404
+    assert world.client.get(f"/api/v1/points/redemption-codes/{code}/qr.svg").status_code == 401
+    for bad in ("000000000000", "12ab"):
+        resp = world.client.get(f"/api/v1/points/redemption-codes/{bad}/qr.svg", headers=world.person(volunteer_id))
+        assert resp.status_code == 404 and "code" in resp.json["errors"]
+    with app.extensions["shanxing"].db.transaction() as s:
+        s.execute(update(redemption_codes).where(redemption_codes.c.code_hash == code_hash(code))
+                  .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    assert world.client.get(f"/api/v1/points/redemption-codes/{code}/qr.svg",
+                            headers=world.person(volunteer_id)).status_code == 404
+
+
+def test_a_used_code_has_no_qr_image(world):
+    volunteer_id = world.volunteer()
+    world.confirm(volunteer_id, "1.00")
+    merchant = world.merchant()
+    world.good(merchant, sku="soap", points=5)
+    code = world.code(volunteer_id)
+    assert world.redeem(merchant, code, [{"sku": "soap", "quantity": 1}]).status_code == 201
+    assert world.client.get(f"/api/v1/points/redemption-codes/{code}/qr.svg",
+                            headers=world.person(volunteer_id)).status_code == 404

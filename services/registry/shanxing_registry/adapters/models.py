@@ -1,7 +1,8 @@
 """SQLAlchemy tables of the registry (its own database only)."""
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text)
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+                        text)
 
 from shanxing_common.db import service_metadata
 
@@ -35,6 +36,11 @@ volunteers = Table(
     Column("total_hours", BigInteger, nullable=False, default=0),  # hundredths of an hour
     Column("star_level", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Profile (PATCH /volunteers/me): [{weekday, start, end}], {latitude, longitude} or NULL, [tag].
+    Column("availability", JSON, nullable=False, server_default=text("'[]'")),
+    Column("home_location", JSON, nullable=True),
+    Column("tags", JSON, nullable=False, server_default=text("'[]'")),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
 )
 
 organizations = Table(
@@ -50,7 +56,10 @@ organizations = Table(
     Column("reviewed_at", DateTime(timezone=True), nullable=True),
     Column("reviewed_by", String(36), nullable=True),
     Column("reason", Text, nullable=True),
+    Column("level", String(20), nullable=False),  # domain.organizations.LEVELS of its kind
+    Column("total_hours", BigInteger, nullable=False, server_default=text("0")),  # hundredths, rolled up
     Index("ix_organizations_status_created_at", "status", "created_at"),
+    Index("ix_organizations_created_at_id", "created_at", "id"),
 )
 
 organization_admins = Table(
@@ -70,4 +79,73 @@ hours_credits = Table(
     Column("hundredths", BigInteger, nullable=False),
     Column("credited_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # Where the hours were rolled up when credited, so that a revoke subtracts from the same places
+    # even after the trees changed (NULL on credits made before the roll-up existed).
+    Column("team_id", String(36), nullable=True),
+    Column("organization_ids", JSON, nullable=True),
+)
+
+# A team (基层服务队) under one regional (street/community) and one specialised (squad) organization.
+teams = Table(
+    "teams", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("regional_parent_id", String(36), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("specialised_parent_id", String(36), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("region_code", String(12), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("total_hours", BigInteger, nullable=False, server_default=text("0")),  # hundredths
+    Column("star_level", Integer, nullable=False, server_default=text("0")),
+)
+
+team_members = Table(
+    "team_members", metadata,
+    Column("team_id", String(36), ForeignKey("teams.id"), primary_key=True),
+    Column("volunteer_id", String(36), ForeignKey("volunteers.id"), primary_key=True, index=True),
+    Column("role", String(20), nullable=False),  # member | admin
+    Column("status", String(20), nullable=False),  # pending | active
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("approved_by", String(36), nullable=True),
+)
+
+region_transfers = Table(
+    "region_transfers", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("volunteer_id", String(36), ForeignKey("volunteers.id"), nullable=False),
+    Column("from_region_code", String(12), nullable=False),
+    Column("to_region_code", String(12), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("transferred_at", DateTime(timezone=True), nullable=False),
+    Index("ix_region_transfers_volunteer_at", "volunteer_id", "transferred_at", "id"),
+)
+
+commendations = Table(
+    "commendations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("volunteer_id", String(36), ForeignKey("volunteers.id"), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("level", String(20), nullable=False),  # domain.commendations.LEVELS
+    Column("reason", Text, nullable=False),
+    Column("granted_by", String(36), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Index("ix_commendations_volunteer_at", "volunteer_id", "granted_at", "id"),
+)
+
+# Service-record certificates: a snapshot at issue time, identity masked; the code is public.
+certificates = Table(
+    "certificates", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("verification_code", String(16), nullable=False, unique=True),
+    Column("volunteer_id", String(36), ForeignKey("volunteers.id"), nullable=False),
+    Column("display_name", String(60), nullable=False),  # masked
+    Column("id_number_masked", String(18), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("total_hours", BigInteger, nullable=False),  # hundredths
+    Column("star_level", Integer, nullable=False),
+    Column("record_count", Integer, nullable=False),  # confirmed, not revoked hours records
+    Column("purpose", String(200), nullable=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Index("ix_certificates_volunteer_at", "volunteer_id", "issued_at", "id"),
 )

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from shanxing_common.db import as_utc  # noqa: F401 - re-exported for the repositories
 
-from .models import accounts, hours_credits, organization_admins, organizations, volunteers
-
-
+from .models import (accounts, certificates, commendations, hours_credits, organization_admins, organizations,
+                     region_transfers, team_members, teams, volunteers)
 
 # --- accounts -------------------------------------------------------------------------------
 
@@ -142,6 +141,18 @@ def admin_ids(session: Session, organization_id: str) -> list[str]:
         .order_by(organization_admins.c.created_at, organization_admins.c.volunteer_id)).scalars())
 
 
+def admin_ids_of(session: Session, organization_ids: list[str]) -> dict[str, list[str]]:
+    """Admin ids of many organizations in one query (lists and trees)."""
+    found: dict[str, list[str]] = {organization_id: [] for organization_id in organization_ids}
+    if organization_ids:
+        for row in session.execute(
+                select(organization_admins.c.organization_id, organization_admins.c.volunteer_id)
+                .where(organization_admins.c.organization_id.in_(organization_ids))
+                .order_by(organization_admins.c.created_at, organization_admins.c.volunteer_id)):
+            found[row.organization_id].append(row.volunteer_id)
+    return found
+
+
 def insert_admin(session: Session, organization_id: str, volunteer_id: str, now: datetime) -> None:
     session.execute(insert(organization_admins).values(organization_id=organization_id,
                                                        volunteer_id=volunteer_id, created_at=now))
@@ -165,3 +176,232 @@ def mark_credit_revoked(session: Session, record_id: str, now: datetime) -> bool
                                                          hours_credits.c.revoked_at.is_(None))
                              .values(revoked_at=now))
     return bool(result.rowcount)
+
+
+def after(columns, position: tuple | None):
+    """Keyset condition: rows strictly after ``position`` in the (columns...) order."""
+    if position is None:
+        return None
+    first, second = columns
+    return or_(first > position[0], and_(first == position[0], second > position[1]))
+
+
+# --- volunteer profile and transfers --------------------------------------------------------
+
+def update_volunteer(session: Session, volunteer_id: str, **values) -> None:
+    session.execute(update(volunteers).where(volunteers.c.id == volunteer_id).values(**values))
+
+
+def volunteer_for_update(session: Session, volunteer_id: str) -> Row | None:
+    return session.execute(select(volunteers).where(volunteers.c.id == volunteer_id)
+                           .with_for_update()).first()
+
+
+def insert_transfer(session: Session, **values) -> None:
+    session.execute(insert(region_transfers).values(**values))
+
+
+def transfers_of(session: Session, volunteer_id: str, position: tuple | None, limit: int) -> list[Row]:
+    query = select(region_transfers).where(region_transfers.c.volunteer_id == volunteer_id)
+    condition = after((region_transfers.c.transferred_at, region_transfers.c.id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(region_transfers.c.transferred_at, region_transfers.c.id)
+                           .limit(limit)).all()
+
+
+# --- organization trees ---------------------------------------------------------------------
+
+def list_organizations(session: Session, *, kind: str | None, parent_id: str | None, status: str | None,
+                       level: str | None, position: tuple | None, limit: int) -> list[Row]:
+    query = select(organizations)
+    for column, value in ((organizations.c.kind, kind), (organizations.c.parent_id, parent_id),
+                          (organizations.c.status, status), (organizations.c.level, level)):
+        if value is not None:
+            query = query.where(column == value)
+    condition = after((organizations.c.created_at, organizations.c.id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(organizations.c.created_at, organizations.c.id).limit(limit)).all()
+
+
+def approved_children(session: Session, parent_ids: list[str]) -> list[Row]:
+    return session.execute(select(organizations)
+                           .where(organizations.c.parent_id.in_(parent_ids),
+                                  organizations.c.status == "approved")
+                           .order_by(organizations.c.created_at, organizations.c.id)).all()
+
+
+def ancestor_ids(session: Session, organization_id: str, *, include_self: bool = False) -> list[str]:
+    """The organization's parent, grandparent, … (nearest first); the trees are at most four deep,
+    and ``seen`` stops a corrupted cycle."""
+    chain, seen = [], set()
+    current = organization_id if include_self else session.execute(
+        select(organizations.c.parent_id).where(organizations.c.id == organization_id)).scalar()
+    while current is not None and current not in seen:
+        seen.add(current)
+        exists_row = session.execute(select(organizations.c.parent_id)
+                                     .where(organizations.c.id == current)).first()
+        if exists_row is None:
+            break
+        chain.append(current)
+        current = exists_row.parent_id
+    return chain
+
+
+def administers_any(session: Session, organization_ids: list[str], volunteer_id: str | None) -> bool:
+    if not volunteer_id or not organization_ids:
+        return False
+    return session.execute(select(exists().where(
+        organization_admins.c.organization_id.in_(organization_ids),
+        organization_admins.c.volunteer_id == volunteer_id))).scalar()
+
+
+def administers_an_organization(session: Session, volunteer_id: str | None) -> bool:
+    """Admin of at least one approved organization."""
+    if not volunteer_id:
+        return False
+    return session.execute(select(exists().where(
+        organization_admins.c.volunteer_id == volunteer_id,
+        organization_admins.c.organization_id == organizations.c.id,
+        organizations.c.status == "approved"))).scalar()
+
+
+def set_organization_status(session: Session, organization_id: str, *, from_status: str, to_status: str,
+                            reason: str | None, reviewed_at: datetime, reviewed_by: str | None) -> bool:
+    result = session.execute(
+        update(organizations)
+        .where(organizations.c.id == organization_id, organizations.c.status == from_status)
+        .values(status=to_status, reason=reason, reviewed_at=reviewed_at, reviewed_by=reviewed_by))
+    return bool(result.rowcount)
+
+
+def add_organization_hours(session: Session, organization_ids: list[str], delta_hundredths: int) -> None:
+    """One row at a time in id order: concurrent roll-ups lock shared ancestors in the same order
+    (no deadlock), and each addition is a single atomic UPDATE."""
+    for organization_id in sorted(set(organization_ids)):
+        session.execute(update(organizations).where(organizations.c.id == organization_id)
+                        .values(total_hours=organizations.c.total_hours + delta_hundredths))
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+def insert_team(session: Session, **values) -> None:
+    session.execute(insert(teams).values(total_hours=0, star_level=0, **values))
+
+
+def team(session: Session, team_id: str | None, *, for_update: bool = False) -> Row | None:
+    if not team_id:
+        return None
+    query = select(teams).where(teams.c.id == team_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).first()
+
+
+def add_team_hours(session: Session, team_id: str, delta_hundredths: int) -> Row | None:
+    result = session.execute(update(teams).where(teams.c.id == team_id)
+                             .values(total_hours=teams.c.total_hours + delta_hundredths))
+    if not result.rowcount:
+        return None
+    return session.execute(select(teams.c.total_hours, teams.c.star_level).where(teams.c.id == team_id)).first()
+
+
+def set_team_star_level(session: Session, team_id: str, level: int) -> None:
+    session.execute(update(teams).where(teams.c.id == team_id).values(star_level=level))
+
+
+def membership(session: Session, team_id: str, volunteer_id: str | None, *,
+               for_update: bool = False) -> Row | None:
+    if not volunteer_id:
+        return None
+    query = select(team_members).where(team_members.c.team_id == team_id,
+                                       team_members.c.volunteer_id == volunteer_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).first()
+
+
+def insert_membership(session: Session, **values) -> None:
+    session.execute(insert(team_members).values(**values))
+
+
+def activate_membership(session: Session, team_id: str, volunteer_id: str, now: datetime,
+                        approved_by: str | None) -> bool:
+    result = session.execute(update(team_members)
+                             .where(team_members.c.team_id == team_id, team_members.c.volunteer_id == volunteer_id,
+                                    team_members.c.status == "pending")
+                             .values(status="active", approved_at=now, approved_by=approved_by))
+    return bool(result.rowcount)
+
+
+def delete_membership(session: Session, team_id: str, volunteer_id: str) -> bool:
+    result = session.execute(delete(team_members).where(team_members.c.team_id == team_id,
+                                                        team_members.c.volunteer_id == volunteer_id))
+    return bool(result.rowcount)
+
+
+def count_members(session: Session, team_id: str, *, role: str | None = None) -> int:
+    query = select(func.count()).select_from(team_members).where(team_members.c.team_id == team_id,
+                                                                team_members.c.status == "active")
+    if role is not None:
+        query = query.where(team_members.c.role == role)
+    return session.execute(query).scalar()
+
+
+def member_with_name(session: Session, team_id: str, volunteer_id: str) -> Row | None:
+    return session.execute(select(team_members, volunteers.c.name)
+                           .join(volunteers, volunteers.c.id == team_members.c.volunteer_id)
+                           .where(team_members.c.team_id == team_id,
+                                  team_members.c.volunteer_id == volunteer_id)).first()
+
+
+def members_of(session: Session, team_id: str, *, statuses: tuple[str, ...], position: tuple | None,
+               limit: int) -> list[Row]:
+    query = (select(team_members, volunteers.c.name)
+             .join(volunteers, volunteers.c.id == team_members.c.volunteer_id)
+             .where(team_members.c.team_id == team_id, team_members.c.status.in_(statuses)))
+    condition = after((team_members.c.applied_at, team_members.c.volunteer_id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(team_members.c.applied_at, team_members.c.volunteer_id)
+                           .limit(limit)).all()
+
+
+# --- commendations --------------------------------------------------------------------------
+
+def insert_commendation(session: Session, **values) -> None:
+    session.execute(insert(commendations).values(**values))
+
+
+def commendations_of(session: Session, volunteer_id: str, position: tuple | None, limit: int) -> list[Row]:
+    query = select(commendations).where(commendations.c.volunteer_id == volunteer_id)
+    condition = after((commendations.c.granted_at, commendations.c.id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(commendations.c.granted_at, commendations.c.id).limit(limit)).all()
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+def counted_records(session: Session, volunteer_id: str) -> int:
+    """Hours records that count now: credited and not revoked."""
+    return session.execute(select(func.count()).select_from(hours_credits).where(
+        hours_credits.c.volunteer_id == volunteer_id, hours_credits.c.credited_at.is_not(None),
+        hours_credits.c.revoked_at.is_(None))).scalar()
+
+
+def insert_certificate(session: Session, **values) -> None:
+    session.execute(insert(certificates).values(**values))
+
+
+def certificate_by_code(session: Session, code: str) -> Row | None:
+    return session.execute(select(certificates).where(certificates.c.verification_code == code)).first()
+
+
+def certificates_of(session: Session, volunteer_id: str, position: tuple | None, limit: int) -> list[Row]:
+    query = select(certificates).where(certificates.c.volunteer_id == volunteer_id)
+    condition = after((certificates.c.issued_at, certificates.c.id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(certificates.c.issued_at, certificates.c.id).limit(limit)).all()

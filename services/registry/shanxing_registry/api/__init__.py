@@ -1,4 +1,4 @@
 def blueprints():
-    from . import auth, organizations, volunteers
+    from . import auth, certificates, organizations, teams, volunteers
 
-    return [volunteers.blp, organizations.blp, auth.blp]
+    return [volunteers.blp, organizations.blp, teams.blp, certificates.blp, auth.blp]

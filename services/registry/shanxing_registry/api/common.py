@@ -30,11 +30,18 @@ class Trimmed(fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
-def tag_list(description: str) -> fields.List:
-    """Skills or preferences: up to 20 short strings, duplicates dropped, order kept."""
-    return fields.List(Trimmed(validate=validate.Length(1, 30)), load_default=list,
-                       validate=validate.Length(max=20),
-                       metadata={"description": description + " (at most 20, each 1..30 characters)"})
+def tag_list(description: str, *, optional: bool = False) -> fields.List:
+    """Skills or preferences: up to 20 short strings, duplicates dropped, order kept. ``optional``:
+    absent means "unchanged" (a PATCH) rather than empty."""
+    extra = {} if optional else {"load_default": list}
+    return fields.List(Trimmed(validate=validate.Length(1, 30)), validate=validate.Length(max=20),
+                       metadata={"description": description + " (at most 20, each 1..30 characters)"},
+                       **extra)
+
+
+class PageArgsSchema(RequestSchema):
+    cursor = fields.String(metadata={"description": "the `next` of the previous page"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 def unique_in_order(values: list[str]) -> list[str]:

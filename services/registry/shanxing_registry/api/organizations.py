@@ -8,10 +8,10 @@ from shanxing_common.internal_auth import caller, require_person
 from shanxing_common.web import Blueprint, context
 
 from ..domain.identity import normalise_region_code
-from ..domain.organizations import KINDS, STATUSES, normalise_organization_name
+from ..domain.organizations import ALL_LEVELS, KINDS, STATUSES, TREE_DEPTH, normalise_organization_name
 from ..runtime import registry
 from ..service import organizations as use_cases
-from .common import Normalised, RequestSchema, Trimmed
+from .common import Normalised, PageArgsSchema, RequestSchema, Trimmed
 
 blp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
                 description="Organizations in the regional and specialised trees, reviewed by the parent.")
@@ -24,6 +24,25 @@ class OrganizationCreateSchema(RequestSchema):
     parent_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 36),
                               metadata={"description": "an approved organization of the same kind"})
     region_code = Normalised(normalise_region_code, required=True)
+    level = fields.String(validate=validate.OneOf(ALL_LEVELS), metadata={
+        "description": "regional: city → district → street → community; specialised: corps → detachment → "
+                       "squad → team. Optional: derived from the parent (the top level for a root)."})
+
+
+class OrganizationQueryArgsSchema(PageArgsSchema):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    parent_id = fields.String(validate=validate.Length(1, 36))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    level = fields.String(validate=validate.OneOf(ALL_LEVELS))
+
+
+class TreeQueryArgsSchema(RequestSchema):
+    depth = fields.Integer(load_default=TREE_DEPTH - 1, validate=validate.Range(0, TREE_DEPTH - 1),
+                           metadata={"description": "levels below the organization to include"})
+
+
+class OrganizationSuspendSchema(RequestSchema):
+    reason = Trimmed(required=True, validate=validate.Length(1, 500))
 
 
 class OrganizationRejectSchema(RequestSchema):
@@ -43,6 +62,18 @@ class OrganizationSchema(Schema):
     reviewed_by = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     admin_ids = fields.List(fields.String())
+    level = fields.String(metadata={"enum": list(ALL_LEVELS)})
+    total_hours = fields.String(metadata={"description": "hours rolled up from its teams and descendants, "
+                                                         "decimal string with two places"})
+
+
+class OrganizationPageSchema(Schema):
+    items = fields.List(fields.Nested(OrganizationSchema))
+    next = fields.String(allow_none=True)
+
+
+class OrganizationTreeSchema(OrganizationSchema):
+    children = fields.List(fields.Nested(lambda: OrganizationTreeSchema()))
 
 
 class OrganizationAdminCreateSchema(RequestSchema):
@@ -65,6 +96,13 @@ class Organizations(MethodView):
         """Apply for an organization (it awaits review)"""
         return use_cases.apply(context().db, registry(), caller(), form)
 
+    @require_person
+    @blp.arguments(OrganizationQueryArgsSchema, location="query")
+    @blp.response(200, OrganizationPageSchema)
+    def get(self, args):
+        """Organizations, oldest first, filtered by kind, parent, status and level"""
+        return use_cases.list_organizations(context().db, args)
+
 
 @blp.route("/<organization_id>")
 class Organization(MethodView):
@@ -84,7 +122,7 @@ class Approval(MethodView):
     @blp.alt_response(404, description="no such organization")
     @blp.alt_response(409, description="not pending (`current_status` names its status)")
     def post(self, organization_id):
-        """Approve a pending organization (ops, or an admin of the parent)"""
+        """Approve a pending organization (ops, or an admin of the parent or any ancestor)"""
         return use_cases.approve(context().db, registry(), caller(), organization_id)
 
 
@@ -97,7 +135,7 @@ class Rejection(MethodView):
     @blp.alt_response(404, description="no such organization")
     @blp.alt_response(409, description="not pending (`current_status` names its status)")
     def post(self, form, organization_id):
-        """Reject a pending organization with a reason (ops, or an admin of the parent)"""
+        """Reject a pending organization with a reason (ops, or an admin of the parent or any ancestor)"""
         return use_cases.reject(context().db, registry(), caller(), organization_id, form["reason"])
 
 
@@ -114,3 +152,39 @@ class Admins(MethodView):
         """Appoint a volunteer as an admin (ops, or an admin of this organization)"""
         return use_cases.add_admin(context().db, registry(), caller(), organization_id,
                                    form["volunteer_id"].strip())
+
+
+@blp.route("/<organization_id>/tree")
+class Tree(MethodView):
+    @require_person
+    @blp.arguments(TreeQueryArgsSchema, location="query")
+    @blp.response(200, OrganizationTreeSchema)
+    @blp.alt_response(404, description="no such organization")
+    def get(self, args, organization_id):
+        """The organization and its approved descendants, nested in `children`"""
+        return use_cases.tree(context().db, organization_id, args["depth"])
+
+
+@blp.route("/<organization_id>/suspend")
+class Suspension(MethodView):
+    @require_person
+    @blp.arguments(OrganizationSuspendSchema)
+    @blp.response(200, OrganizationSchema)
+    @blp.alt_response(403, description="not ops and not an admin of an ancestor")
+    @blp.alt_response(404, description="no such organization")
+    @blp.alt_response(409, description="not approved (`current_status` names its status)")
+    def post(self, form, organization_id):
+        """Suspend an approved organization (ops, or an admin of the parent or higher)"""
+        return use_cases.suspend(context().db, registry(), caller(), organization_id, form["reason"])
+
+
+@blp.route("/<organization_id>/resume")
+class Resumption(MethodView):
+    @require_person
+    @blp.response(200, OrganizationSchema)
+    @blp.alt_response(403, description="not ops and not an admin of an ancestor")
+    @blp.alt_response(404, description="no such organization")
+    @blp.alt_response(409, description="not suspended (`current_status` names its status)")
+    def post(self, organization_id):
+        """Resume a suspended organization (ops, or an admin of the parent or higher)"""
+        return use_cases.resume(context().db, registry(), caller(), organization_id)

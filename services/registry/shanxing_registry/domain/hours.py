@@ -35,3 +35,9 @@ def format_hours(hundredths: int) -> str:
 def star_level_for(hundredths: int, thresholds_hours=DEFAULT_STAR_THRESHOLDS_HOURS) -> int:
     """How many thresholds (in whole hours, ascending) the total has reached: 0..len(thresholds)."""
     return sum(1 for threshold in thresholds_hours if hundredths >= threshold * 100)
+
+
+def star_change(old_level: int, hundredths: int, thresholds_hours) -> int | None:
+    """The new level when the total moves across a threshold (up or down), else None."""
+    level = star_level_for(hundredths, thresholds_hours)
+    return level if level != old_level else None

@@ -1,4 +1,4 @@
-"""Organizations in two trees (regional, specialised), reviewed by ops or the parent's admins."""
+"""Organizations in two trees (regional, specialised), reviewed by ops or an ancestor's admins."""
 from __future__ import annotations
 
 from .identity import InvalidValue
@@ -8,6 +8,14 @@ KINDS = (REGIONAL, SPECIALISED)
 
 PENDING, APPROVED, REJECTED, SUSPENDED = "pending", "approved", "rejected", "suspended"
 STATUSES = (PENDING, APPROVED, REJECTED, SUSPENDED)
+
+# Levels of each tree, top first (DESIGN §2): 总队 → 大队 → 工作站 → 工作站; 专项总队 → 支队 → 分队 → 服务队.
+LEVELS = {
+    REGIONAL: ("city", "district", "street", "community"),
+    SPECIALISED: ("corps", "detachment", "squad", "team"),
+}
+ALL_LEVELS = LEVELS[REGIONAL] + LEVELS[SPECIALISED]
+TREE_DEPTH = len(LEVELS[REGIONAL])
 
 NAME_MIN, NAME_MAX = 2, 60
 
@@ -30,9 +38,47 @@ def parent_problem(parent_status: str | None, parent_kind: str | None, kind: str
     return None
 
 
+def top_level(kind: str) -> str:
+    return LEVELS[kind][0]
+
+
+def child_level(kind: str, parent_level: str) -> str | None:
+    """The level one below ``parent_level`` in the tree of ``kind``; None below the bottom."""
+    levels = LEVELS[kind]
+    index = levels.index(parent_level)
+    return levels[index + 1] if index + 1 < len(levels) else None
+
+
+def level_problem(kind: str, requested: str | None, parent_level: str | None,
+                  has_parent: bool) -> tuple[str, str] | tuple[None, str]:
+    """(field, message) when the requested level does not fit, else (None, the level to store).
+
+    A root has the top level of its kind; a child sits exactly one level below its parent.
+    """
+    if requested is not None and requested not in LEVELS[kind]:
+        return "level", f"a {kind} organization has level {' | '.join(LEVELS[kind])}"
+    if not has_parent:
+        expected = top_level(kind)
+        if requested not in (None, expected):
+            return "level", f"an organization without a parent is at the top level ({expected})"
+        return None, expected
+    expected = child_level(kind, parent_level)
+    if expected is None:
+        return "parent_id", f"the parent is at the lowest level ({parent_level}) and takes no children"
+    if requested not in (None, expected):
+        return "level", f"a child of a {parent_level} organization is at level {expected}"
+    return None, expected
+
+
 def may_review(*, is_ops: bool, is_parent_admin: bool) -> bool:
-    """Ops review any application; otherwise only an admin of the parent organization."""
+    """Ops review any application; otherwise an admin of the parent (or of any ancestor:
+    the caller passes whether they administer one of them)."""
     return is_ops or is_parent_admin
+
+
+def may_oversee(*, is_ops: bool, is_ancestor_admin: bool) -> bool:
+    """Approve, reject, suspend, resume: ops, or an admin of any ancestor organization."""
+    return is_ops or is_ancestor_admin
 
 
 def may_add_admin(*, is_ops: bool, is_admin: bool) -> bool:

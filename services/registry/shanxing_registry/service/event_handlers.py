@@ -11,7 +11,12 @@ from . import hours
 def hours_confirmed(session: Session, event: Event) -> None:
     data = event.data
     hours.credit_hours(session, record_id=str(data["record_id"]), volunteer_id=str(data["volunteer_id"]),
-                       hours=data["hours"])
+                       hours=data["hours"], team_id=_optional_id(data.get("team_id")),
+                       organization_id=_optional_id(data.get("organization_id")))
+
+
+def _optional_id(value) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def hours_revoked(session: Session, event: Event) -> None:

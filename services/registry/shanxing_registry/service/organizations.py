@@ -13,20 +13,23 @@ from shanxing_common.messaging import record_event
 from shanxing_common.problems import Problem, field_error
 
 from ..adapters import repository as repo
-from ..domain.organizations import (APPROVED, PENDING, REJECTED, may_add_admin, may_review,
-                                    parent_problem)
+from ..domain.hours import format_hours
+from ..domain.organizations import (APPROVED, PENDING, REJECTED, SUSPENDED, TREE_DEPTH, level_problem,
+                                    may_add_admin, may_oversee, parent_problem)
 from ..runtime import Registry
+from .paging import decode_cursor, page
 
 PRODUCER = "registry"
 
 
-def _view(session: Session, row: Row) -> dict:
+def _view(session: Session, row: Row, admin_ids: list[str] | None = None) -> dict:
     return {
         "id": row.id, "name": row.name, "kind": row.kind, "parent_id": row.parent_id,
         "region_code": row.region_code, "status": row.status, "applicant_id": row.applicant_id,
         "created_at": repo.as_utc(row.created_at), "reviewed_at": repo.as_utc(row.reviewed_at),
         "reviewed_by": row.reviewed_by, "reason": row.reason,
-        "admin_ids": repo.admin_ids(session, row.id),
+        "admin_ids": repo.admin_ids(session, row.id) if admin_ids is None else admin_ids,
+        "level": row.level, "total_hours": format_hours(row.total_hours),
     }
 
 
@@ -42,15 +45,21 @@ def apply(db: Database, reg: Registry, applicant: Caller, form: dict) -> dict:
     organization_id = str(uuid.uuid4())
     with db.transaction() as s:
         parent_id = form.get("parent_id")
+        parent = None
         if parent_id is not None:
             parent = repo.organization(s, parent_id)
             reason = parent_problem(parent.status if parent else None, parent.kind if parent else None,
                                     form["kind"])
             if reason:
                 raise field_error("parent_id", reason)
+        field, outcome = level_problem(form["kind"], form.get("level"), parent.level if parent else None,
+                                       has_parent=parent is not None)
+        if field:
+            raise field_error(field, outcome)
         repo.insert_organization(s, id=organization_id, name=form["name"], kind=form["kind"],
                                  parent_id=parent_id, region_code=form["region_code"], status=PENDING,
-                                 applicant_id=applicant.subject, created_at=reg.now())
+                                 applicant_id=applicant.subject, created_at=reg.now(), level=outcome,
+                                 total_hours=0)
         return _view(s, repo.organization(s, organization_id))
 
 
@@ -59,15 +68,21 @@ def get(db: Database, organization_id: str) -> dict:
         return _view(s, _existing(s, organization_id))
 
 
-def _review(s: Session, reviewer: Caller, organization_id: str) -> Row:
-    """The pending organization, once the reviewer is found allowed (403) and it is pending (409)."""
+def _overseen(s: Session, overseer: Caller, organization_id: str, expected_status: str) -> Row:
+    """The organization, once the caller is found allowed to oversee it (ops or an admin of any
+    ancestor; 403) and it has ``expected_status`` (409)."""
     row = _existing(s, organization_id, for_update=True)
-    is_parent_admin = row.parent_id is not None and repo.is_admin(s, row.parent_id, reviewer.subject)
-    if not may_review(is_ops=reviewer.is_ops, is_parent_admin=is_parent_admin):
-        raise Problem(403, "only ops or an admin of the parent organization may review it")
-    if row.status != PENDING:
-        raise Problem(409, f"the organization is {row.status}, not pending", current_status=row.status)
+    is_ancestor_admin = repo.administers_any(s, repo.ancestor_ids(s, row.id), overseer.subject)
+    if not may_oversee(is_ops=overseer.is_ops, is_ancestor_admin=is_ancestor_admin):
+        raise Problem(403, "only ops or an admin of a parent (or higher) organization may do this")
+    if row.status != expected_status:
+        raise Problem(409, f"the organization is {row.status}, not {expected_status}",
+                      current_status=row.status)
     return row
+
+
+def _review(s: Session, reviewer: Caller, organization_id: str) -> Row:
+    return _overseen(s, reviewer, organization_id, PENDING)
 
 
 def approve(db: Database, reg: Registry, reviewer: Caller, organization_id: str) -> dict:
@@ -120,3 +135,56 @@ def add_admin(db: Database, reg: Registry, appointer: Caller, organization_id: s
     except IntegrityError as exc:  # a concurrent appointment of the same volunteer won
         raise field_error("volunteer_id", "is already an admin of this organization", status=409) from exc
     return {"organization_id": organization_id, "volunteer_id": volunteer_id, "created_at": now}
+
+
+def suspend(db: Database, reg: Registry, overseer: Caller, organization_id: str, reason: str) -> dict:
+    """An approved organization stops acting (no new children, admins, teams) until resumed."""
+    return _move(db, reg, overseer, organization_id, APPROVED, SUSPENDED, reason)
+
+
+def resume(db: Database, reg: Registry, overseer: Caller, organization_id: str) -> dict:
+    return _move(db, reg, overseer, organization_id, SUSPENDED, APPROVED, None)
+
+
+def _move(db: Database, reg: Registry, overseer: Caller, organization_id: str, from_status: str,
+          to_status: str, reason: str | None) -> dict:
+    with db.transaction() as s:
+        _overseen(s, overseer, organization_id, from_status)
+        if not repo.set_organization_status(s, organization_id, from_status=from_status, to_status=to_status,
+                                            reason=reason, reviewed_at=reg.now(),
+                                            reviewed_by=overseer.subject):
+            raise Problem(409, "the organization changed meanwhile")
+        return _view(s, repo.organization(s, organization_id))
+
+
+def list_organizations(db: Database, args: dict) -> dict:
+    position = decode_cursor(args.get("cursor"))
+    limit = args["limit"]
+    with db.read() as s:
+        rows = repo.list_organizations(s, kind=args.get("kind"), parent_id=args.get("parent_id"),
+                                       status=args.get("status"), level=args.get("level"),
+                                       position=position, limit=limit + 1)
+        admins = repo.admin_ids_of(s, [row.id for row in rows])
+        return page(rows, limit, lambda row: _view(s, row, admins[row.id]), lambda r: r.created_at,
+                    lambda r: r.id)
+
+
+def tree(db: Database, organization_id: str, depth: int = TREE_DEPTH - 1) -> dict:
+    """The organization with its approved descendants down to ``depth`` levels, as nested
+    ``children`` (two queries per level: the trees are at most four deep)."""
+    with db.read() as s:
+        root = _view(s, _existing(s, organization_id))
+        root["children"] = []
+        level_nodes = {root["id"]: root}
+        for _ in range(depth):
+            if not level_nodes:
+                break
+            next_nodes = {}
+            children = repo.approved_children(s, list(level_nodes))
+            admins = repo.admin_ids_of(s, [row.id for row in children])
+            for row in children:
+                node = {**_view(s, row, admins[row.id]), "children": []}
+                level_nodes[row.parent_id]["children"].append(node)
+                next_nodes[row.id] = node
+            level_nodes = next_nodes
+        return root

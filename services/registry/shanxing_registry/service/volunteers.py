@@ -1,4 +1,4 @@
-"""Use cases: register a volunteer, read one's own profile."""
+"""Use cases: register a volunteer, read and update one's own profile, move to another region."""
 from __future__ import annotations
 
 import uuid
@@ -13,7 +13,9 @@ from ..adapters import repository as repo
 from ..adapters.passwords import hash_password
 from ..domain.hours import format_hours
 from ..domain.identity import mask_id_number, mask_name, mask_phone
+from ..domain.transfers import transfer_problem
 from ..runtime import Registry
+from .paging import decode_cursor, page
 
 PRODUCER = "registry"
 VOLUNTEER_ROLES = ["volunteer"]
@@ -71,6 +73,9 @@ def volunteer_view(db: Database, reg: Registry, volunteer_id: str) -> dict:
         "star_level": row.star_level,
         "total_hours": format_hours(row.total_hours),
         "created_at": repo.as_utc(row.created_at),
+        "availability": list(row.availability or []),
+        "home_location": row.home_location,
+        "tags": list(row.tags or []),
     }
 
 
@@ -88,3 +93,65 @@ def reencrypt_id_numbers(db: Database, reg: Registry, batch: int = 500) -> int:
                     fresh = reg.vault.encrypt(reg.vault.decrypt(row.id_number_encrypted))
                     changed += repo.replace_encrypted_id_number(s, row.id, row.id_number_encrypted, fresh)
         after = rows[-1].id
+
+
+PROFILE_FIELDS = ("skills", "preferences", "availability", "home_location", "tags")
+
+
+def update_profile(db: Database, reg: Registry, volunteer_id: str, changes: dict) -> dict:
+    """Sets the given profile fields (validated and normalised by the api schema); emits
+    registry.volunteer_updated.v1 with the whole profile as it now stands."""
+    now = reg.now()
+    with db.transaction() as s:
+        row = repo.volunteer_for_update(s, volunteer_id)
+        if row is None:
+            raise Problem(404, "no volunteer profile for this person")
+        values = {name: changes[name] for name in PROFILE_FIELDS if name in changes}
+        repo.update_volunteer(s, volunteer_id, updated_at=now, **values)
+        current = repo.volunteer_for_update(s, volunteer_id)
+        record_event(s, "registry.volunteer_updated.v1", {
+            "volunteer_id": volunteer_id, "display_name": mask_name(current.name),
+            "region_code": current.region_code, "skills": list(current.skills),
+            "preferences": list(current.preferences),
+            "registered_at": repo.as_utc(current.created_at).isoformat(),
+            "availability": list(current.availability), "home_location": current.home_location,
+            "tags": list(current.tags), "updated_at": now.isoformat(),
+        }, producer=PRODUCER)
+    return volunteer_view(db, reg, volunteer_id)
+
+
+def _transfer_view(row) -> dict:
+    return {"id": row.id, "volunteer_id": row.volunteer_id, "from_region_code": row.from_region_code,
+            "to_region_code": row.to_region_code, "reason": row.reason,
+            "transferred_at": repo.as_utc(row.transferred_at)}
+
+
+def transfer(db: Database, reg: Registry, volunteer_id: str, to_region_code: str, reason: str) -> dict:
+    """Moves the volunteer to another region; hours, star level and records stay with them."""
+    now = reg.now()
+    transfer_id = str(uuid.uuid4())
+    with db.transaction() as s:
+        row = repo.volunteer_for_update(s, volunteer_id)
+        if row is None:
+            raise Problem(404, "no volunteer profile for this person")
+        problem = transfer_problem(row.region_code, to_region_code)
+        if problem:
+            raise field_error("to_region_code", problem, status=409)
+        values = dict(id=transfer_id, volunteer_id=volunteer_id, from_region_code=row.region_code,
+                      to_region_code=to_region_code, reason=reason, transferred_at=now)
+        repo.insert_transfer(s, **values)
+        repo.update_volunteer(s, volunteer_id, region_code=to_region_code, updated_at=now)
+        record_event(s, "registry.volunteer_transferred.v1", {
+            "volunteer_id": volunteer_id, "from_region_code": row.region_code,
+            "to_region_code": to_region_code, "transfer_id": transfer_id, "transferred_at": now.isoformat(),
+        }, producer=PRODUCER)
+    return {**values, "transferred_at": now}
+
+
+def transfers(db: Database, volunteer_id: str, cursor: str | None, limit: int) -> dict:
+    position = decode_cursor(cursor)
+    with db.read() as s:
+        if not repo.volunteer_exists(s, volunteer_id):
+            raise Problem(404, "no volunteer profile for this person")
+        rows = repo.transfers_of(s, volunteer_id, position, limit + 1)
+    return page(rows, limit, _transfer_view, lambda r: r.transferred_at, lambda r: r.id)

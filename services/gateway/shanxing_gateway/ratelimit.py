@@ -1,0 +1,138 @@
+"""Fixed-window request limits counted in the gateway's database, so every gunicorn worker and
+every gateway process sharing the database counts together.
+
+A window is [start, start + length) with start a multiple of the length in unix seconds; each
+request adds one to its (scope, subject, window) row with an upsert and is refused once the count
+passes the limit. Refused requests count too: hammering does not shorten the wait.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from dataclasses import dataclass
+
+from shanxing_common.db import Database
+
+from .adapters import repository
+
+# Rows of windows that ended longer ago than this are purged (the longest window is a minute).
+RETENTION_SECONDS = 120
+MAX_SUBJECT_LENGTH = 128
+
+
+class RateLimited(Exception):
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class FixedWindow:
+    length_seconds: int
+
+    def start(self, now: float) -> int:
+        return int(now // self.length_seconds) * self.length_seconds
+
+    def retry_after(self, now: float) -> int:
+        """Whole seconds until the next window opens (at least 1, as Retry-After wants)."""
+        return max(1, math.ceil(self.start(now) + self.length_seconds - now))
+
+
+class RateWindows:
+    """The shared counters, with an occasional purge of finished windows."""
+
+    PURGE_EVERY_SECONDS = 60.0
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._last_purge = 0.0
+        self._purge_lock = threading.Lock()
+
+    def count(self, scope: str, subject: str, window_start: int, now: float, amount: int = 1) -> int:
+        """Add ``amount`` requests to the window; the window's count after that."""
+        with self.db.transaction() as session:
+            requests = repository.count_scoped_request(session, scope, subject, window_start, amount)
+        self._maybe_purge(now)
+        return requests
+
+    def _maybe_purge(self, now: float) -> None:
+        with self._purge_lock:
+            if now - self._last_purge < self.PURGE_EVERY_SECONDS:
+                return
+            self._last_purge = now
+        self.purge(now)
+
+    def purge(self, now: float) -> int:
+        with self.db.transaction() as session:
+            return repository.purge_scoped_windows(session, int(now) - RETENTION_SECONDS)
+
+
+@dataclass
+class _Held:
+    """Slots of one subject's current window this process took from the shared counter."""
+
+    window_start: int
+    remaining: int
+    refused: bool = False
+
+
+class RateLimiter:
+    """At most ``limit`` requests per subject per window of ``window_seconds`` (limit 0: none).
+
+    With ``lease`` > 1 a process takes that many slots at once from the shared counter and admits
+    from them locally, so only every lease-th request of a subject costs a database write. The
+    limit still holds across processes (each slot belongs to one process); the price is that
+    slots a process took but did not use are lost, so a subject whose requests spread over P
+    processes may be refused up to (lease - 1) * P requests early. Once the counter is full, the
+    process refuses the subject locally until the window ends: hammering costs no writes.
+    """
+
+    LOCAL_ENTRIES = 10_000
+
+    def __init__(self, windows: RateWindows, scope: str, limit: int, window_seconds: int, what: str,
+                 lease: int = 1):
+        self.windows = windows
+        self.scope = scope
+        self.limit = limit
+        self.window = FixedWindow(window_seconds)
+        self.what = what  # for the message, e.g. "requests from this address"
+        self.lease = max(1, lease)
+        self._held: dict[str, _Held] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.limit > 0
+
+    def hit(self, subject: str, now: float) -> None:
+        """Count one request of ``subject``; raise RateLimited when it is over the limit."""
+        if not self.enabled:
+            return
+        if len(subject) > MAX_SUBJECT_LENGTH:  # fits the column; made-up long ids stay distinct
+            subject = hashlib.sha256(subject.encode()).hexdigest()
+        window_start = self.window.start(now)
+        with self._lock:
+            held = self._held.get(subject)
+            if held is not None and held.window_start == window_start:
+                if held.refused:
+                    raise self._limited(now)
+                if held.remaining > 0:
+                    held.remaining -= 1
+                    return
+        count = self.windows.count(self.scope, subject, window_start, now, self.lease)
+        granted = min(self.lease, self.limit - (count - self.lease))  # our slots that are within the limit
+        with self._lock:
+            if len(self._held) >= self.LOCAL_ENTRIES:
+                self._held = {k: v for k, v in self._held.items() if v.window_start == window_start}
+                if len(self._held) > self.LOCAL_ENTRIES // 2:  # many subjects right now: forgetting
+                    self._held = {}  # leased slots only makes the limit stricter, never looser
+            self._held[subject] = _Held(window_start, max(granted - 1, 0), refused=granted <= 0)
+        if granted <= 0:
+            raise self._limited(now)
+
+    def _limited(self, now: float) -> RateLimited:
+        retry_after = self.window.retry_after(now)
+        return RateLimited(f"more than {self.limit} {self.what} per {self.window.length_seconds} s; "
+                           f"retry after {retry_after} s", retry_after)
