@@ -23,18 +23,41 @@ def database_url_for_tests(service: str, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / (service + '.db')}"
 
 
+# SQLite templates migrated once per test process, then copied for each test.
+_templates: dict[tuple[str, str], str] = {}
+
+
 def fresh_database(service: str, package: str, tmp_path: Path) -> str:
-    """An empty database migrated to head; on PostgreSQL the schema is dropped first."""
+    """An empty database migrated to head (on SQLite a copy of a file migrated once per process)."""
     url = database_url_for_tests(service, tmp_path)
     if url.startswith("postgresql"):
-        ensure_postgres_database(url)
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(package, url)
+        _fresh_postgres(package, url)
+    else:
+        _fresh_sqlite(package, url)
     return url
+
+
+def _fresh_sqlite(package: str, url: str) -> None:
+    import shutil
+    import tempfile
+
+    template = _templates.get((package, "sqlite"))
+    if template is None:
+        template = str(Path(tempfile.mkdtemp(prefix="shanxing-template-")) / "template.db")
+        upgrade(package, f"sqlite:///{template}")  # disposes its engines: the WAL is checkpointed
+        _templates[(package, "sqlite")] = template
+    shutil.copyfile(template, url[len("sqlite:///"):])
+
+
+def _fresh_postgres(package: str, url: str) -> None:
+    # Measured: CREATE DATABASE … TEMPLATE is no faster than a fresh schema plus migrations here.
+    ensure_postgres_database(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(package, url)
 
 
 def ensure_postgres_database(url: str, *, recreate: bool = False) -> None:
