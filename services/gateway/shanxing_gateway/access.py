@@ -15,10 +15,13 @@ _SEGMENT = r"[^/]+"
 PUBLIC_ROUTES: tuple[tuple[frozenset[str], re.Pattern], ...] = tuple(
     (frozenset(methods), re.compile(pattern)) for methods, pattern in (
         ({"POST"}, r"/api/v1/volunteers"),
+        ({"POST"}, r"/api/v1/volunteers/activate"),  # first password of an imported volunteer
         ({"GET", "HEAD"}, r"/api/v1/certificates/.+"),
         ({"GET", "HEAD"}, r"/api/v1/activities"),
         ({"GET", "HEAD"}, rf"/api/v1/activities/{_SEGMENT}"),
         ({"GET", "HEAD"}, r"/api/v1/leaderboards"),
+        ({"GET", "HEAD"}, r"/api/v1/projects"),  # the published project library
+        ({"GET", "HEAD"}, rf"/api/v1/projects/{_SEGMENT}"),
     )
 )
 
