@@ -43,3 +43,17 @@ def checkin_radius_meters(settings: Settings) -> int:
     if meters < 1:
         raise ConfigError("SHANXING_CHECKIN_RADIUS_METERS must be at least 1")
     return meters
+
+
+def nearby_meters(settings: Settings) -> int:
+    """SHANXING_NEARBY_METERS (default 1200): recommendations within it score highest."""
+    from .domain.recommendation import DEFAULT_NEARBY_METERS
+
+    raw = settings.extra.get("nearby_meters") or env("SHANXING_NEARBY_METERS")
+    try:
+        meters = int(raw) if raw is not None else DEFAULT_NEARBY_METERS
+    except ValueError as exc:
+        raise ConfigError(f"SHANXING_NEARBY_METERS must be an integer, got {raw!r}") from exc
+    if meters < 1:
+        raise ConfigError("SHANXING_NEARBY_METERS must be at least 1")
+    return meters

@@ -4,14 +4,28 @@ import sys
 import click
 from shanxing_common.cli import make_cli
 
+from shanxing_common.messaging.worker import Job
+
 from .service.event_handlers import HANDLERS
 
-cli = make_cli(service="points", package="shanxing_points", handlers=HANDLERS)
+EXPIRY_EVERY_SECONDS = 60
+
+
+def jobs(settings, db):
+    """Expire due point lots once a minute (a no-op unless SHANXING_POINTS_EXPIRY_DAYS is set)."""
+    from .adapters.sql import utcnow
+    from .service.expiry import expire_due
+
+    return [Job("points-expiry", EXPIRY_EVERY_SECONDS, lambda: expire_due(db, utcnow()))]
+
+
+cli = make_cli(service="points", package="shanxing_points", handlers=HANDLERS, jobs=jobs)
 
 
 @cli.command(help="Check the ledger: balances sum to 0, each balance equals its postings, every "
                   "transfer has two postings that cancel, no volunteer balance is negative, volunteer "
-                  "counters agree (balance - debt = earned - redeemed), every hours record and bonus "
+                  "counters agree (balance - debt = earned - redeemed - expired), no account's point lots hold "
+                  "more than its balance, every hours record and bonus "
                   "credited once with its points, every redemption debited once, every refund moved "
                   "once and refunds never beyond their redemption. Prints the report as JSON; exits 1 "
                   "when any check fails.")

@@ -55,3 +55,18 @@ def calendar_timezone() -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"SHANXING_TIMEZONE {name!r} is not a known time zone") from exc
+
+
+def expiry_days() -> int | None:
+    """SHANXING_POINTS_EXPIRY_DAYS: days a credit stays spendable; unset (or empty) = points never
+    expire. Read at each use, like the rate, so the worker and the app agree."""
+    raw = env("SHANXING_POINTS_EXPIRY_DAYS", None)
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ConfigError("SHANXING_POINTS_EXPIRY_DAYS must be a whole number of days") from None
+    if not 1 <= days <= 36500:
+        raise ConfigError("SHANXING_POINTS_EXPIRY_DAYS must be 1 to 36500 days")
+    return days

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 import click
 
@@ -79,3 +81,37 @@ def reencrypt_id_numbers():
     finally:
         db.dispose()
     click.echo(f"registry: {changed} ID number(s) re-encrypted under the current key")
+
+
+@cli.command(name="import-volunteers",
+             help="Import volunteers from a CSV file (name,id_number,phone,region_code[,skills,preferences]); "
+                  "re-running the same file continues after its last committed batch.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="write rejected rows (line, reasons, values) to this CSV")
+@click.option("--batch", "batch_size", type=click.IntRange(1, 100_000), default=5000, show_default=True,
+              help="rows per transaction")
+def import_volunteers(file, report_path, batch_size):
+    from .config import RegistryConfig
+    from .runtime import Registry
+    from .service.bulk_import import ImportFileError, count_data_rows, import_volunteers as run_import
+
+    db = _database()
+    started = time.perf_counter()
+    try:
+        with click.progressbar(length=count_data_rows(file), label="importing volunteers",
+                               file=sys.stderr) as bar:
+            result = run_import(db, Registry.from_config(RegistryConfig.from_env()), file,
+                                report_path=report_path, batch_size=batch_size, progress=bar.update)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.dispose()
+    elapsed = time.perf_counter() - started
+    if result.already_complete:
+        click.echo(f"registry: this file was already imported ({result.imported} imported, "
+                   f"{result.rejected} rejected); nothing to do")
+        return
+    resumed = f", resumed after line {result.resumed_after_line}" if result.resumed_after_line else ""
+    click.echo(f"registry: {result.imported} volunteer(s) imported, {result.rejected} rejected{resumed} "
+               f"in {elapsed:.1f} s" + (f"; rejected rows in {report_path}" if report_path else ""))

@@ -45,6 +45,7 @@ class RegistryConfig:
     id_key: str
     id_hash_key: str
     old_id_keys: tuple[str, ...] = ()
+    cert_key: str = ""  # HMAC key of certificate verification codes
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
 
     @classmethod
@@ -59,4 +60,5 @@ class RegistryConfig:
         return cls(id_key=_checked_secret("registry-id.key", "SHANXING_REGISTRY_ID_KEY"),
                    id_hash_key=_checked_secret("registry-id-hash.key", "SHANXING_REGISTRY_ID_HASH_KEY"),
                    old_id_keys=tuple(k.strip() for k in old.split(",") if k.strip()) if old else (),
+                   cert_key=_checked_secret("registry-cert.key", "SHANXING_REGISTRY_CERT_KEY"),
                    throttle=throttle)

@@ -23,6 +23,10 @@ volunteers_view = Table(
     Column("source_version", UTCDateTime, nullable=False),
     # occurred_at of the transfer that set region_code: an older registration keeps its hands off.
     Column("region_changed_at", UTCDateTime, nullable=True),
+    # For recommendations (volunteer_updated.v1): [{weekday 1..7, start "HH:MM", end "HH:MM"}].
+    Column("availability", JSON, nullable=True),
+    Column("home_latitude", Float, nullable=True),
+    Column("home_longitude", Float, nullable=True),
 )
 
 organizations_view = Table(
@@ -76,6 +80,7 @@ activities = Table(
     Column("completed_at", UTCDateTime, nullable=True),
     # Key of the rotating check-in code (domain/checkin.py); created when first needed.
     Column("checkin_secret", String(64), nullable=True),
+    Column("team_id", String(36), nullable=True),  # optional registry team running it
     # The database, not Python, guarantees confirmed sign-ups never exceed capacity.
     CheckConstraint("signed_up >= 0 AND signed_up <= capacity", name="signed_up_within_capacity"),
     CheckConstraint("capacity >= 1", name="capacity_positive"),
@@ -119,6 +124,7 @@ hours_records = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("revoked_by", String(36), nullable=True),
     Column("revoke_reason", String(500), nullable=True),
+    Column("team_id", String(36), nullable=True),  # the activity's team, for the team totals
     CheckConstraint("hours > 0", name="hours_positive"),
     # Hours are confirmed once per (activity, volunteer) – once again only after a revocation.
     Index("uq_hours_records_active_activity_volunteer", "activity_id", "volunteer_id", unique=True,
@@ -134,5 +140,124 @@ hours_totals = Table(
     Column("subject_id", String(36), nullable=False),
     Column("hours", Integer, nullable=False),  # hundredths of an hour
     PrimaryKeyConstraint("period_kind", "period_start", "scope", "subject_id"),
-    Index("ix_hours_totals_ranking", "period_kind", "period_start", "scope", "hours"),
+    # In the board's exact order (hours DESC, subject_id) and covering it: the top 100 are the
+    # index's first 100 entries (migration 0006 replaced the former (…, hours) index).
+    Index("ix_hours_totals_ranking", "period_kind", "period_start", "scope", text("hours DESC"), "subject_id"),
 )
+
+
+# --- leaderboards by scope and "my rank" (migration 0006) ---
+
+# How many subjects of a scope hold each total in a period: "my rank" = 1 + the subjects above
+# mine, a sum over distinct totals (thousands of rows) instead of a count over millions of totals.
+hours_distribution = Table(
+    "hours_distribution", metadata,
+    Column("period_kind", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("hours", Integer, nullable=False),  # hundredths of an hour, > 0
+    Column("subjects", Integer, nullable=False),
+    PrimaryKeyConstraint("period_kind", "period_start", "scope", "hours"),
+)
+
+# --- five-order loop (domain/demands.py) and project library (domain/projects.py) ---
+
+demands = Table(
+    "demands", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("resident_id", String(36), nullable=False, index=True),
+    Column("category", String(30), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("wanted_from", UTCDateTime, nullable=False),
+    Column("wanted_until", UTCDateTime, nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("organization_id", String(36), nullable=True, index=True),
+    Column("dispatched_by", String(36), nullable=True),
+    Column("dispatched_at", UTCDateTime, nullable=True),
+    Column("amount_cents", Integer, nullable=True),
+    Column("funding_source", String(100), nullable=True),
+    Column("funded_by", String(36), nullable=True),
+    Column("funded_at", UTCDateTime, nullable=True),
+    Column("accepted_by", String(36), nullable=True),
+    Column("accepted_at", UTCDateTime, nullable=True),
+    Column("activity_id", String(36), nullable=True, unique=True),
+    Column("served_at", UTCDateTime, nullable=True),
+    Column("score", Integer, nullable=True),
+    Column("rating_comment", String(500), nullable=True),
+    Column("rated_at", UTCDateTime, nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    CheckConstraint("status IN ('ordered', 'dispatched', 'funded', 'accepted', 'in_service', 'served', "
+                    "'rated', 'cancelled')", name="demand_status_known"),
+    CheckConstraint("amount_cents IS NULL OR amount_cents > 0", name="demand_amount_positive"),
+    CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="demand_score_range"),
+    Index("ix_demands_region_created", "region_code", "created_at", "id"),
+)
+
+projects = Table(
+    "projects", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", String(100), nullable=False),
+    Column("category", String(30), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("declarer_organization_id", String(36), nullable=True),
+    Column("declared_by", String(36), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("reviewed_by", String(36), nullable=True),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("rejection_reason", String(500), nullable=True),
+    Column("claimed_by_organization_id", String(36), nullable=True),
+    Column("claimed_by", String(36), nullable=True),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("grade", String(20), nullable=True),
+    Column("evaluation_comment", String(1000), nullable=True),
+    Column("evaluated_by", String(36), nullable=True),
+    Column("evaluated_at", UTCDateTime, nullable=True),
+    CheckConstraint("status IN ('declared', 'published', 'rejected', 'claimed', 'evaluated')",
+                    name="project_status_known"),
+    CheckConstraint("level IN ('city', 'district', 'street', 'community')", name="project_level_known"),
+    Index("ix_projects_status_created", "status", "created_at", "id"),
+)
+
+# Which activities a project groups (an activity belongs to at most one project).
+project_activities = Table(
+    "project_activities", metadata,
+    Column("activity_id", String(36), primary_key=True),
+    Column("project_id", String(36), nullable=False, index=True),
+)
+
+# Statistics per month and year of organizations and regions (each enclosing region too), kept in
+# the hours transaction. A member row (a volunteer or an activity with hours in that subject and
+# period) makes participants and activities distinct counts that a revocation can undo.
+statistics_totals = Table(
+    "statistics_totals", metadata,
+    Column("period_kind", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("scope", String(20), nullable=False),  # organization | region
+    Column("subject_id", String(36), nullable=False),
+    Column("activities", Integer, nullable=False),
+    Column("participants", Integer, nullable=False),
+    Column("hours", Integer, nullable=False),  # hundredths of an hour
+    PrimaryKeyConstraint("period_kind", "period_start", "scope", "subject_id"),
+)
+
+statistics_members = Table(
+    "statistics_members", metadata,
+    Column("period_kind", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("subject_id", String(36), nullable=False),
+    Column("member_kind", String(10), nullable=False),  # volunteer | activity
+    Column("member_id", String(36), nullable=False),
+    Column("hours", Integer, nullable=False),  # hundredths; 0 once revoked
+    PrimaryKeyConstraint("period_kind", "period_start", "scope", "subject_id", "member_kind", "member_id"),
+)
+
+Index("ix_volunteers_view_region_code", volunteers_view.c.region_code)

@@ -1,16 +1,17 @@
 """Queries of the activities database. Functions take the caller's session (its unit of work)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import String, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..domain.activity import CANCELLABLE_STATUSES, CANCELLED, COMPLETED, PENDING_REVIEW, PUBLISHED, REJECTED
 from ..domain.signup import ACTIVE_STATUSES, WAITLISTED
-from .models import (activities, hours_records, hours_totals, organization_admins_view,
-                     organizations_view, signups, volunteers_view)
+from .models import (activities, hours_distribution, hours_records, hours_totals, organization_admins_view,
+                     organizations_view, signups, statistics_members, statistics_totals, volunteers_view)
 
 CONFIRMED = "confirmed"
 
@@ -346,15 +347,88 @@ def insert_hours_records(session: Session, rows: list[dict]) -> None:
     session.execute(insert(hours_records), rows)
 
 
-def add_to_total(session: Session, *, period_kind: str, period_start: date, scope: str,
-                 subject_id: str, hundredths: int) -> None:
+def add_to_totals(session: Session, changes: dict[tuple[str, date, str, str], int]) -> None:
+    """Add (or, negative, take) hundredths to totals keyed (period_kind, period_start, scope,
+    subject_id), and move the volunteers between the totals of hours_distribution. Rows are
+    changed in key order, as by every writer: concurrent batches queue instead of deadlocking."""
+    moves: dict[tuple, int] = defaultdict(int)
+    for key in sorted(changes):
+        period_kind, period_start, scope, subject_id = key
+        hundredths = changes[key]
+        new_total = _add_to_total(session, period_kind=period_kind, period_start=period_start, scope=scope,
+                                  subject_id=subject_id, hundredths=hundredths)
+        if scope == "volunteer":
+            old_total = new_total - hundredths
+            if old_total > 0:
+                moves[(period_kind, period_start, scope, old_total)] -= 1
+            if new_total > 0:
+                moves[(period_kind, period_start, scope, new_total)] += 1
+    for (period_kind, period_start, scope, total), change in sorted(moves.items()):
+        if change:
+            _count_at(session, dict(period_kind=period_kind, period_start=period_start, scope=scope), total,
+                      change)
+
+
+def _add_to_total(session: Session, *, period_kind: str, period_start: date, scope: str,
+                  subject_id: str, hundredths: int) -> int:
     stmt = _insert_for(session, hours_totals).values(
         period_kind=period_kind, period_start=period_start, scope=scope, subject_id=subject_id,
         hours=hundredths)
-    session.execute(stmt.on_conflict_do_update(
+    new_total = session.execute(stmt.on_conflict_do_update(
         index_elements=[hours_totals.c.period_kind, hours_totals.c.period_start, hours_totals.c.scope,
                         hours_totals.c.subject_id],
-        set_={"hours": hours_totals.c.hours + stmt.excluded.hours}))
+        set_={"hours": hours_totals.c.hours + stmt.excluded.hours}).returning(hours_totals.c.hours)).scalar_one()
+    return new_total
+
+
+def _count_at(session: Session, period: dict, total: int, change: int) -> None:
+    stmt = _insert_for(session, hours_distribution).values(**period, hours=total, subjects=change)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[hours_distribution.c.period_kind, hours_distribution.c.period_start,
+                        hours_distribution.c.scope, hours_distribution.c.hours],
+        set_={"subjects": hours_distribution.c.subjects + stmt.excluded.subjects}))
+
+
+def total_of(session: Session, *, period_kind: str, period_start: date, scope: str, subject_id: str) -> int:
+    return session.execute(select(hours_totals.c.hours).where(
+        hours_totals.c.period_kind == period_kind, hours_totals.c.period_start == period_start,
+        hours_totals.c.scope == scope, hours_totals.c.subject_id == subject_id)).scalar() or 0
+
+
+def subjects_above(session: Session, *, period_kind: str, period_start: date, scope: str,
+                   hundredths: int) -> tuple[int, int]:
+    """(subjects with a higher total, subjects with any positive total) from the distribution."""
+    d = hours_distribution
+    above, ranked = session.execute(select(
+        func.coalesce(func.sum(case((d.c.hours > hundredths, d.c.subjects), else_=0)), 0),
+        func.coalesce(func.sum(d.c.subjects), 0),
+    ).where(d.c.period_kind == period_kind, d.c.period_start == period_start, d.c.scope == scope,
+            d.c.hours > 0)).one()
+    return int(above), int(ranked)
+
+
+def top_subjects(session: Session, *, period_kind: str, period_start: date, scope: str, limit: int,
+                 region_prefix: str | None = None, region_length: int | None = None) -> list:
+    """(subject_id, hours, name) of the period's leaders of a scope, highest first. Names: the
+    volunteer's masked name or the organization's name from the read model (teams have none)."""
+    t = hours_totals
+    conditions = [t.c.period_kind == period_kind, t.c.period_start == period_start, t.c.scope == scope,
+                  t.c.hours > 0]
+    if scope == "volunteer":
+        name, source = volunteers_view.c.display_name, t.outerjoin(
+            volunteers_view, volunteers_view.c.volunteer_id == t.c.subject_id)
+    elif scope == "organization":
+        name, source = organizations_view.c.name, t.outerjoin(
+            organizations_view, organizations_view.c.organization_id == t.c.subject_id)
+    else:
+        name, source = literal(None, String).label("name"), t
+    if scope == "region":
+        if region_prefix:
+            conditions.append(t.c.subject_id.startswith(region_prefix, autoescape=True))
+        conditions.append(func.length(t.c.subject_id) == region_length)
+    query = (select(t.c.subject_id, t.c.hours, name.label("name")).select_from(source)
+             .where(*conditions).order_by(t.c.hours.desc(), t.c.subject_id).limit(limit))
+    return session.execute(query).all()
 
 
 def top_volunteers(session: Session, *, period_kind: str, period_start: date, limit: int) -> list:
@@ -368,3 +442,89 @@ def top_volunteers(session: Session, *, period_kind: str, period_start: date, li
              .order_by(hours_totals.c.hours.desc(), hours_totals.c.subject_id)
              .limit(limit))
     return session.execute(query).all()
+
+
+# --- recommendations ---
+
+def recommendation_candidates(session: Session, volunteer_id: str, *, now: datetime, until: datetime,
+                              box: tuple[float, float, float, float] | None, region_prefix: str | None,
+                              limit: int) -> list:
+    """Published activities starting in (now, until] with a free place, which the volunteer has not
+    joined and whose time does not overlap one of the volunteer's confirmed sign-ups; inside the
+    bounding box (min_lat, max_lat, min_lon, max_lon) or the region prefix when given; earliest
+    first, at most ``limit``. The (status, starts_at) index bounds the scan."""
+    mine = signups.alias("mine")
+    booked = activities.alias("booked")
+    conditions = [
+        activities.c.status == PUBLISHED, activities.c.starts_at > now, activities.c.starts_at <= until,
+        activities.c.signed_up < activities.c.capacity,
+        ~select(mine.c.id).where(mine.c.activity_id == activities.c.id, mine.c.volunteer_id == volunteer_id,
+                                 mine.c.status.in_(ACTIVE_STATUSES)).exists(),
+        ~select(mine.c.id).select_from(mine.join(booked, booked.c.id == mine.c.activity_id)).where(
+            mine.c.volunteer_id == volunteer_id, mine.c.status == CONFIRMED, booked.c.status != CANCELLED,
+            booked.c.starts_at < activities.c.ends_at, booked.c.ends_at > activities.c.starts_at).exists(),
+    ]
+    if box is not None:
+        min_lat, max_lat, min_lon, max_lon = box
+        conditions += [activities.c.latitude.between(min_lat, max_lat),
+                       activities.c.longitude.between(min_lon, max_lon)]
+    elif region_prefix:
+        conditions.append(activities.c.region_code.startswith(region_prefix, autoescape=True))
+    return session.execute(
+        select(activities.c.id, activities.c.title, activities.c.category, activities.c.skills,
+               activities.c.starts_at, activities.c.ends_at, activities.c.latitude, activities.c.longitude,
+               activities.c.address, activities.c.capacity, activities.c.signed_up,
+               activities.c.organization_id, activities.c.region_code)
+        .where(*conditions).order_by(activities.c.starts_at, activities.c.id).limit(limit)).all()
+
+
+# --- statistics ---
+
+def _change_members(session: Session, key: dict, member_kind: str, hundredths_by_member: dict[str, int]) -> int:
+    """Add hours to members of a subject's period; returns members that appeared minus those gone."""
+    m = statistics_members
+    stmt = _insert_for(session, m).values([
+        key | {"member_kind": member_kind, "member_id": member_id, "hours": hundredths_by_member[member_id]}
+        for member_id in sorted(hundredths_by_member)])
+    rows = session.execute(stmt.on_conflict_do_update(
+        index_elements=[m.c.period_kind, m.c.period_start, m.c.scope, m.c.subject_id, m.c.member_kind,
+                        m.c.member_id],
+        set_={"hours": m.c.hours + stmt.excluded.hours}).returning(m.c.member_id, m.c.hours)).all()
+    change = 0
+    for member_id, new in rows:
+        old = new - hundredths_by_member[member_id]
+        change += (old <= 0 < new) - (new <= 0 < old)
+    return change
+
+
+def add_to_statistics(session: Session, *, period_kind: str, period_start: date, scope: str, subject_id: str,
+                      activity_id: str, hundredths_by_volunteer: dict[str, int]) -> None:
+    """Hours of one activity's volunteers (negative: revoked) added to a subject's period."""
+    key = {"period_kind": period_kind, "period_start": period_start, "scope": scope, "subject_id": subject_id}
+    total = sum(hundredths_by_volunteer.values())
+    participants = _change_members(session, key, "volunteer", hundredths_by_volunteer)
+    activities_change = _change_members(session, key, "activity", {activity_id: total})
+    t = statistics_totals
+    stmt = _insert_for(session, t).values(**key, activities=activities_change, participants=participants,
+                                          hours=total)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[t.c.period_kind, t.c.period_start, t.c.scope, t.c.subject_id],
+        set_={"activities": t.c.activities + stmt.excluded.activities,
+              "participants": t.c.participants + stmt.excluded.participants,
+              "hours": t.c.hours + stmt.excluded.hours}))
+
+
+def statistics_series(session: Session, *, period_kind: str, scope: str, subject_id: str, first: date,
+                      last: date) -> list:
+    t = statistics_totals
+    return session.execute(
+        select(t.c.period_start, t.c.activities, t.c.participants, t.c.hours)
+        .where(t.c.period_kind == period_kind, t.c.scope == scope, t.c.subject_id == subject_id,
+               t.c.period_start >= first, t.c.period_start <= last)
+        .order_by(t.c.period_start)).all()
+
+
+def volunteers_in_region(session: Session, region_code: str) -> int:
+    """Volunteers of the read model living in the region (its code is a prefix of theirs)."""
+    return session.execute(select(func.count()).select_from(volunteers_view).where(
+        volunteers_view.c.region_code.startswith(region_code, autoescape=True))).scalar_one()

@@ -9,9 +9,12 @@ from ..domain.errors import DomainError
 
 
 def blueprints():
-    from . import activities, checkin, hours, leaderboards, reviews, signups
+    from . import activities, checkin, hours, leaderboards, recommendations, reviews, signups, statistics
 
-    return [activities.blp, signups.blp, checkin.blp, hours.blp, leaderboards.blp, reviews.blp]
+    from . import demands, projects
+
+    return [activities.blp, signups.blp, checkin.blp, hours.blp, leaderboards.blp, reviews.blp,
+            demands.blp, projects.blp, recommendations.blp, statistics.blp]
 
 
 def register_domain_errors(app: Flask) -> None:

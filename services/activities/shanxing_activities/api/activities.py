@@ -9,6 +9,7 @@ from shanxing_common.web import Blueprint, context
 
 from ..domain.activity import PUBLISHED, STATUSES, ActivityDraft
 from ..service import activities as use_cases
+from ..service import projects
 from ..service import reviews
 from .common import RequestSchema
 
@@ -28,6 +29,10 @@ class ActivityCreateSchema(RequestSchema):
     ends_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with a zone"})
     capacity = fields.Integer(required=True, strict=True)
     skills = fields.List(fields.String(), load_default=list)
+    project_id = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "optional project (claimed by this organization) the activity belongs to"})
+    team_id = fields.String(load_default=None, allow_none=True,
+                            metadata={"description": "optional registry team running it"})
 
 
 class ActivitySchema(Schema):
@@ -44,6 +49,7 @@ class ActivitySchema(Schema):
     capacity = fields.Integer()
     skills = fields.List(fields.String())
     region_code = fields.String(allow_none=True)
+    team_id = fields.String(allow_none=True)
     status = fields.String()
     signed_up = fields.Integer()
     created_at = fields.DateTime()
@@ -92,7 +98,9 @@ class Activities(MethodView):
     def post(self, body):
         """Post an activity for an approved organization you administer (it awaits review)."""
         organization_id = body.pop("organization_id")
-        return use_cases.create_activity(context(), caller(), organization_id, ActivityDraft(**body))
+        project_id = body.pop("project_id")
+        link = projects.activity_link(context(), organization_id, project_id) if project_id else None
+        return use_cases.create_activity(context(), caller(), organization_id, ActivityDraft(**body), link=link)
 
 
 @blp.route("/<activity_id>")

@@ -39,6 +39,7 @@ class ActivityDraft:
     ends_at: datetime
     capacity: int
     skills: list[str] = field(default_factory=list)
+    team_id: str | None = None  # a registry team running it (ranks on the team leaderboard)
 
 
 def _length(errors: dict, name: str, value: str, low: int, high: int) -> None:
@@ -66,6 +67,8 @@ def validate_draft(draft: ActivityDraft, now: datetime) -> dict[str, list[str]]:
     elif any(not SKILL_LENGTH[0] <= len(s.strip()) <= SKILL_LENGTH[1] for s in draft.skills):
         errors.setdefault("skills", []).append(
             f"each skill must be {SKILL_LENGTH[0]} to {SKILL_LENGTH[1]} characters long")
+    if draft.team_id is not None and not 1 <= len(draft.team_id.strip()) <= 36:
+        errors.setdefault("team_id", []).append("must be 1 to 36 characters long")
     if draft.starts_at < now - START_CLOCK_SKEW:
         errors.setdefault("starts_at", []).append("must not be in the past")
     if draft.ends_at <= draft.starts_at:

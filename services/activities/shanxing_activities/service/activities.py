@@ -7,11 +7,15 @@ import json
 import uuid
 from dataclasses import asdict
 from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy.orm import Session
 
 from shanxing_common.internal_auth import Caller
 from shanxing_common.messaging import record_event
 from shanxing_common.web import ServiceContext
 
+from ..adapters import demands as demand_store
 from ..adapters import repository
 from ..domain.activity import (PENDING_REVIEW, PUBLIC_STATUSES, ActivityDraft, cancel_refusal,
                                complete_refusal, validate_draft, visible_to_public)
@@ -26,7 +30,9 @@ ACTIVITY_CANCELLED = "activities.activity_cancelled.v1"
 
 
 def create_activity(ctx: ServiceContext, caller: Caller, organization_id: str,
-                    draft: ActivityDraft) -> dict:
+                    draft: ActivityDraft, *, link: Callable[[Session, dict], None] | None = None) -> dict:
+    """``link`` runs in the insert's transaction (a project or a demand adopts the activity there;
+    raising there undoes the insert)."""
     moment = now(ctx)
     errors = validate_draft(draft, moment)
     if errors:
@@ -43,6 +49,7 @@ def create_activity(ctx: ServiceContext, caller: Caller, organization_id: str,
         "category": draft.category.strip(),
         "address": draft.address.strip(),
         "skills": [s.strip() for s in draft.skills],
+        "team_id": draft.team_id.strip() if draft.team_id else None,
         "starts_at": draft.starts_at.astimezone(timezone.utc),
         "ends_at": draft.ends_at.astimezone(timezone.utc),
         "region_code": organization.region_code,
@@ -56,6 +63,8 @@ def create_activity(ctx: ServiceContext, caller: Caller, organization_id: str,
     }
     with ctx.db.transaction() as s:
         repository.insert_activity(s, values)
+        if link is not None:
+            link(s, values)
     return values
 
 
@@ -90,6 +99,7 @@ def cancel_activity(ctx: ServiceContext, caller: Caller, activity_id: str, reaso
                            {"status": [f"is {current.status}"]})
         volunteer_ids = repository.active_signup_volunteers(s, activity_id)
         repository.cancel_signups_of(s, activity_id, moment)
+        demand_store.reopen_for_activity(s, activity_id)  # a demand it served needs another activity
         record_event(s, ACTIVITY_CANCELLED, {
             "activity_id": activity_id, "organization_id": row.organization_id, "reason": reason.strip(),
             "volunteer_ids": volunteer_ids,
@@ -107,6 +117,7 @@ def complete_activity(ctx: ServiceContext, caller: Caller, activity_id: str) -> 
             current = repository.activity(s, activity_id)
             raise Conflict(complete_refusal(current.status, moment, current.starts_at) or "the activity changed meanwhile",
                            {"status": [f"is {current.status}"]})
+        demand_store.finish_service_of_activity(s, activity_id, moment)  # its demand is served (seed 003)
         updated = repository.activity(s, activity_id)
     return dict(updated._mapping)
 

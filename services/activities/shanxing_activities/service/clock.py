@@ -21,3 +21,7 @@ def review_due_hours(ctx: ServiceContext) -> int:
 
 def checkin_radius_meters(ctx: ServiceContext) -> int:
     return ctx.extra["checkin_radius_meters"]
+
+
+def nearby_meters(ctx: ServiceContext) -> int:
+    return ctx.extra["nearby_meters"]

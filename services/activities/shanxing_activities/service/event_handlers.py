@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shanxing_common.messaging import Event
 
 from ..adapters import repository
+from ..domain.recommendation import parse_availability, parse_home
 
 
 def _occurred_at(event: Event) -> datetime:
@@ -24,14 +25,22 @@ def _occurred_at(event: Event) -> datetime:
 
 def volunteer_changed(session: Session, event: Event) -> None:
     data = event.data
-    repository.upsert_volunteer(session, {
+    values = {
         "volunteer_id": str(data["volunteer_id"]),
         "display_name": data.get("display_name") or "",
         "region_code": data.get("region_code"),
         "skills": list(data.get("skills") or []),
         "preferences": list(data.get("preferences") or []),
         "source_version": _occurred_at(event),
-    })
+    }
+    # For recommendations; an event without them (a registration) leaves what the row has.
+    if "availability" in data:
+        values["availability"] = [{"weekday": w.weekday, "start": w.start.strftime("%H:%M"),
+                                   "end": w.end.strftime("%H:%M")} for w in parse_availability(data["availability"])]
+    if "home_location" in data:
+        home = parse_home(data["home_location"])
+        values["home_latitude"], values["home_longitude"] = home if home else (None, None)
+    repository.upsert_volunteer(session, values)
 
 
 # Sorts before any real event: a placeholder row left by an early transfer yields to the registration.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -14,14 +15,14 @@ from ..adapters import repository
 from ..domain.activity import HOURS_STATUSES, visible_to_public
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.hours import MAX_RECORDS_PER_BATCH, format_hours, hours_limit_error
-from ..domain.periods import period_starts
+from ..domain.periods import credited_subjects, period_starts
 from ..domain.review import reason_error
+from ..domain.statistics import STATISTICS_PERIODS, statistics_subjects
 from . import read_model
 from .clock import local_zone, now
 
 PRODUCER = "activities"
 HOURS_CONFIRMED = "activities.hours_confirmed.v1"
-VOLUNTEER_SCOPE = "volunteer"
 
 
 @dataclass(frozen=True)
@@ -91,20 +92,46 @@ def _write_records(s, ctx: ServiceContext, caller: Caller, activity, entries: li
     attested = repository.checked_in_and_out_among(s, activity.id, [e.volunteer_id for e in entries])
     rows = [{"id": str(uuid.uuid4()), "activity_id": activity.id, "volunteer_id": e.volunteer_id,
              "hours": e.hundredths, "served_on": served_on, "confirmed_by": caller.subject,
-             "confirmed_at": moment, "verified": e.volunteer_id in attested} for e in entries]
+             "confirmed_at": moment, "verified": e.volunteer_id in attested, "team_id": activity.team_id}
+            for e in entries]
     repository.insert_hours_records(s, rows)
+    _add_to_totals(s, activity, served_on, [(row["volunteer_id"], row["team_id"], row["hours"]) for row in rows])
     for row in rows:
-        for kind, start in period_starts(served_on).items():
-            repository.add_to_total(s, period_kind=kind, period_start=start, scope=VOLUNTEER_SCOPE,
-                                    subject_id=row["volunteer_id"], hundredths=row["hours"])
         record_event(s, HOURS_CONFIRMED, {
             "record_id": row["id"], "volunteer_id": row["volunteer_id"], "activity_id": activity.id,
-            "organization_id": activity.organization_id, "team_id": None,
+            "organization_id": activity.organization_id, "team_id": activity.team_id,
+            "activity_title": activity.title, "address": activity.address,  # for the record certificate
             "region_code": activity.region_code, "category": activity.category,
             "hours": format_hours(row["hours"]), "served_on": served_on.isoformat(),
             "confirmed_by": caller.subject, "verified": row["verified"],
         }, producer=PRODUCER)
+    _add_to_statistics(s, activity, served_on, {row["volunteer_id"]: row["hours"] for row in rows})
     return rows
+
+
+def _add_to_totals(s, activity, served_on, records: list[tuple[str, str | None, int]]) -> None:
+    """Every leaderboard the records (volunteer, team, hundredths) count on: the volunteer, the
+    organization, the team and the activity's region with each enclosing region, for the week,
+    month and year of ``served_on``. One change per total (the batch summed)."""
+    changes: dict[tuple, int] = defaultdict(int)
+    for volunteer_id, team_id, hundredths in records:
+        subjects = credited_subjects(volunteer_id=volunteer_id, team_id=team_id,
+                                     organization_id=activity.organization_id, region_code=activity.region_code)
+        for kind, start in period_starts(served_on).items():
+            for scope, subject_id in subjects:
+                changes[(kind, start, scope, subject_id)] += hundredths
+    repository.add_to_totals(s, changes)
+
+
+def _add_to_statistics(s, activity, served_on, hundredths_by_volunteer: dict[str, int]) -> None:
+    """The month and year statistics of the activity's organization and regions."""
+    starts = period_starts(served_on)
+    # In a fixed order, like every writer of these rows: concurrent batches queue instead of deadlocking.
+    for scope, subject_id in sorted(statistics_subjects(activity.organization_id, activity.region_code)):
+        for kind in STATISTICS_PERIODS:
+            repository.add_to_statistics(s, period_kind=kind, period_start=starts[kind], scope=scope,
+                                         subject_id=subject_id, activity_id=activity.id,
+                                         hundredths_by_volunteer=hundredths_by_volunteer)
 
 
 HOURS_REVOKED = "activities.hours_revoked.v1"
@@ -131,9 +158,8 @@ def revoke_hours(ctx: ServiceContext, caller: Caller, activity_id: str, record_i
             raise NotFound("the activity has no hours record with this id")
         if not repository.revoke_if_active(s, record_id, caller.subject, moment, reason.strip()):
             raise Conflict("these hours were already revoked", {"record_id": ["already revoked"]})
-        for kind, start in period_starts(record.served_on).items():
-            repository.add_to_total(s, period_kind=kind, period_start=start, scope=VOLUNTEER_SCOPE,
-                                    subject_id=record.volunteer_id, hundredths=-record.hours)
+        _add_to_totals(s, activity, record.served_on, [(record.volunteer_id, record.team_id, -record.hours)])
+        _add_to_statistics(s, activity, record.served_on, {record.volunteer_id: -record.hours})
         record_event(s, HOURS_REVOKED, {
             "record_id": record.id, "volunteer_id": record.volunteer_id, "hours": format_hours(record.hours),
             "reason": reason.strip(), "revoked_by": caller.subject,

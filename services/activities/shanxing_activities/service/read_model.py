@@ -57,3 +57,12 @@ def is_organization_admin(ctx: ServiceContext, caller: Caller, organization_id: 
 def may_manage(ctx: ServiceContext, caller: Caller, organization_id: str) -> bool:
     """Ops and the organization's admins see its activities in every status."""
     return caller.is_ops or is_organization_admin(ctx, caller, organization_id)
+
+
+def volunteer(ctx: ServiceContext, person_id: str):
+    """The volunteer's read-model row (skills, preferences, availability, home), or None."""
+    def ask():
+        with ctx.db.read() as s:
+            return repository.volunteer(s, person_id)
+
+    return _ask_with_catch_up(ctx, ask)

@@ -8,6 +8,7 @@ from shanxing_common.internal_auth import Caller
 from shanxing_common.messaging import record_event
 from shanxing_common.web import ServiceContext
 
+from ..adapters import demands as demand_store
 from ..adapters import repository
 from ..domain.activity import PENDING_REVIEW, visible_to_public
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -44,6 +45,7 @@ def reject_activity(ctx: ServiceContext, caller: Caller, activity_id: str, reaso
     with ctx.db.transaction() as s:
         if not repository.reject_if_pending(s, activity_id, caller.subject, now(ctx), reason.strip(), level):
             raise _not_pending(s, activity_id, "rejected")
+        demand_store.reopen_for_activity(s, activity_id)  # a demand it served needs another activity
         row = repository.activity(s, activity_id)
     return dict(row._mapping)
 

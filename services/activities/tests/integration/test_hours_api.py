@@ -43,7 +43,8 @@ def test_the_organizer_confirms_hours_and_each_record_is_an_event(world, started
     activity = started["activity"]
     assert events[0]["data"] == {
         "record_id": records[0]["id"], "volunteer_id": a, "activity_id": activity["id"],
-        "organization_id": started["org"], "team_id": None, "region_code": "110105",
+        "organization_id": started["org"], "team_id": None, "activity_title": activity["title"],
+        "address": activity["address"], "region_code": "110105",
         "category": "elderly", "hours": "2.50", "served_on": "2030-06-05",
         "confirmed_by": started["admin"], "verified": False}
     assert events[1]["data"]["hours"] == "1.25" and events[1]["data"]["record_id"] == records[1]["id"]

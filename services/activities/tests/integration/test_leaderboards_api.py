@@ -82,5 +82,5 @@ def test_a_renamed_volunteer_shows_the_new_masked_name(world, confirm):
 
 def test_bad_period_or_scope_is_named(world, problem):
     problem(world.client.get("/api/v1/leaderboards", query_string={"period": "day"}), 400, "period")
-    problem(world.client.get("/api/v1/leaderboards", query_string={"scope": "team"}), 400, "scope")
+    problem(world.client.get("/api/v1/leaderboards", query_string={"scope": "galaxy"}), 400, "scope")
     problem(world.client.get("/api/v1/leaderboards", query_string={"limit": 101}), 400, "limit")

@@ -14,20 +14,25 @@ from sqlalchemy.orm import Session
 from ..domain.errors import InsufficientPoints
 from .models import (accounts, bonus_awards, hour_credits, postings, redemption_items, redemptions, refunds,
                      transfers)
+from .lots import lots_report
 from .sql import insert_if_absent, utcnow
 
 ISSUANCE_ACCOUNT_ID = "issuance"  # created by migration 0002; its balance is minus all points out
 VOLUNTEER, MERCHANT, ISSUANCE = "volunteer", "merchant", "issuance"
-COUNTERS = ("earned", "redeemed", "debt")
+COUNTERS = ("earned", "redeemed", "debt", "expired")
 
 
 def ensure_account(session: Session, kind: str, owner_id: str, display_name: str | None = None) -> str:
-    """The id of the owner's account, opened now if it is missing (race-safe)."""
+    """The id of the owner's account, opened now if it is missing (race-safe). Looks first: the
+    account nearly always exists, and a read is cheaper than an upsert on the hot redemption path."""
+    query = select(accounts.c.id).where(accounts.c.kind == kind, accounts.c.owner_id == owner_id)
+    found = session.execute(query).scalar()
+    if found is not None:
+        return found
     insert_if_absent(session, accounts, dict(
         id=str(uuid.uuid4()), kind=kind, owner_id=owner_id, display_name=display_name, balance=0,
         earned=0, redeemed=0, debt=0, created_at=utcnow()))
-    return session.execute(select(accounts.c.id).where(accounts.c.kind == kind,
-                                                       accounts.c.owner_id == owner_id)).scalar_one()
+    return session.execute(query).scalar_one()
 
 
 def set_display_name(session: Session, kind: str, owner_id: str, display_name: str | None,
@@ -151,7 +156,8 @@ def books_report(session: Session) -> dict:
         .having((func.count() != 2) | (func.sum(postings.c.amount) != 0))).scalars().all()
     counters_off = session.execute(
         select(accounts.c.id).where(accounts.c.kind == VOLUNTEER,
-                                    accounts.c.balance - accounts.c.debt != accounts.c.earned - accounts.c.redeemed)
+                                    accounts.c.balance - accounts.c.debt
+                                    != accounts.c.earned - accounts.c.redeemed - accounts.c.expired)
     ).scalars().all()
     return {
         "sum_of_balances": int(total),
@@ -161,6 +167,7 @@ def books_report(session: Session) -> dict:
         "transfers_not_balanced": list(unpaired),
         "volunteer_counters_not_matching": list(counters_off),
         **_causes_report(session),
+        **lots_report(session),
     }
 
 

@@ -23,6 +23,8 @@ accounts = Table(
     Column("redeemed", BigInteger, nullable=False, default=0),
     # Points revoked after they were spent; settled from future earnings (README "Debt").
     Column("debt", BigInteger, nullable=False, default=0),
+    # Points that expired unspent (only with SHANXING_POINTS_EXPIRY_DAYS; README "Expiry").
+    Column("expired", BigInteger, nullable=False, default=0, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("kind", "owner_id", name="uq_accounts_kind_owner"),
     CheckConstraint("kind IN ('volunteer', 'merchant', 'issuance')", name="kind"),
@@ -54,6 +56,24 @@ postings = Table(
     Column("balance_after", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_postings_account_id_id", "account_id", "id"),
+)
+
+# A lot of points (only with SHANXING_POINTS_EXPIRY_DAYS): what one credit left spendable, spent
+# oldest-expiry-first; what remains at expires_at leaves as the transfer expire:<lot id>.
+point_lots = Table(
+    "point_lots", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("remaining", BigInteger, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("source_transfer_id", String(100), ForeignKey("transfers.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expired_at", DateTime(timezone=True), nullable=True),  # set once the job handled it
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_within_amount"),
+    Index("ix_point_lots_account_expires", "account_id", "expires_at"),
+    Index("ix_point_lots_due", "expired_at", "expires_at"),
 )
 
 # What each hours record credited, so a revocation reverses exactly that (and a revocation that

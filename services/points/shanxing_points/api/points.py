@@ -7,7 +7,8 @@ from marshmallow import Schema, fields
 from shanxing_common.internal_auth import caller, require_person
 from shanxing_common.web import Blueprint, context
 
-from ..service import accounts
+from ..adapters.sql import utcnow
+from ..service import accounts, expiry
 from .common import ListQueryArgsSchema, points_config
 
 blp = Blueprint("points", __name__, description="A volunteer's points")
@@ -34,6 +35,23 @@ class EntrySchema(Schema):
 class EntryListSchema(Schema):
     items = fields.List(fields.Nested(EntrySchema))
     next = fields.String(allow_none=True)
+
+
+class LotSchema(Schema):
+    id = fields.String()
+    points = fields.Integer(metadata={"description": "points of this lot still to spend"})
+    amount = fields.Integer(metadata={"description": "points the lot started with"})
+    expires_at = fields.DateTime()
+    transfer_id = fields.String(metadata={"description": "the credit that opened it (hours:, star:, refund: ...)"})
+    created_at = fields.DateTime()
+
+
+class LotListSchema(Schema):
+    items = fields.List(fields.Nested(LotSchema))
+    next = fields.String(allow_none=True)
+    expiry_days = fields.Integer(allow_none=True, metadata={
+        "description": "days a credit stays spendable; null: points do not expire here (no lots)"})
+    expired = fields.Integer(metadata={"description": "points that expired unspent so far"})
 
 
 class RedemptionCodeSchema(Schema):
@@ -64,6 +82,16 @@ def my_points():
 @blp.response(200, EntryListSchema)
 def my_entries(args):
     return accounts.entries(context().db, caller().subject, cursor=args["cursor"], limit=args["limit"])
+
+
+@blp.route("/api/v1/points/me/lots", methods=["GET"])
+@require_person
+@blp.arguments(ListQueryArgsSchema, location="query")
+@blp.response(200, LotListSchema)
+def my_lots(args):
+    """Live lots (points left, not yet expired), soonest expiry first: spending takes them in this order."""
+    return expiry.live_lots(context().db, caller().subject, utcnow(), cursor=args["cursor"],
+                            limit=args["limit"])
 
 
 @blp.route("/api/v1/points/redemption-codes", methods=["POST"])

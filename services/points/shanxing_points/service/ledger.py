@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ..adapters import earning_rules as rules_store, ledger, repository
 from ..domain import rules
 from ..domain.earning_rules import EarningRules, credit_for_hours, default_rules
+from . import expiry
 
 STAR, COMMENDATION = "star", "commendation"
 
@@ -52,7 +53,8 @@ def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours: 
                        debit=ledger.ISSUANCE_ACCOUNT_ID, credit=account_id, amount=credit.points,
                        credit_counters={"earned": credit.points}, rule_version=in_force.version):
         return 0
-    settle_debt(session, account_id, credit.points, cause=f"hours:{record_id}")
+    settled = settle_debt(session, account_id, credit.points, cause=f"hours:{record_id}")
+    expiry.grant(session, account_id, credit.points - settled, source_transfer_id=f"hours:{record_id}", at=at)
     return credit.points
 
 
@@ -64,7 +66,7 @@ def award_star_bonus(session: Session, *, volunteer_id: str, old_level: int, new
     in_force = rules_in_force(session, at, rate)
     return _award(session, award_id=f"star:{volunteer_id}:{new_level}", kind=STAR,
                   volunteer_id=volunteer_id, level=str(new_level),
-                  points=in_force.star_bonus(old_level, new_level), rule_version=in_force.version)
+                  points=in_force.star_bonus(old_level, new_level), rule_version=in_force.version, at=at)
 
 
 def award_commendation_bonus(session: Session, *, commendation_id: str, volunteer_id: str,
@@ -73,11 +75,11 @@ def award_commendation_bonus(session: Session, *, commendation_id: str, voluntee
     in_force = rules_in_force(session, at, rate)
     return _award(session, award_id=f"commendation:{commendation_id}", kind=COMMENDATION,
                   volunteer_id=volunteer_id, level=level,
-                  points=in_force.commendation_bonus_for(level), rule_version=in_force.version)
+                  points=in_force.commendation_bonus_for(level), rule_version=in_force.version, at=at)
 
 
 def _award(session: Session, *, award_id: str, kind: str, volunteer_id: str, level: str, points: int,
-           rule_version: int) -> int:
+           rule_version: int, at: datetime) -> int:
     if not rules_store.record_bonus(session, award_id=award_id, volunteer_id=volunteer_id, kind=kind,
                                     level=level, points=points, rule_version=rule_version):
         return 0
@@ -88,7 +90,8 @@ def _award(session: Session, *, award_id: str, kind: str, volunteer_id: str, lev
                        credit=account_id, amount=points, credit_counters={"earned": points},
                        rule_version=rule_version):
         return 0
-    settle_debt(session, account_id, points, cause=award_id)
+    settled = settle_debt(session, account_id, points, cause=award_id)
+    expiry.grant(session, account_id, points - settled, source_transfer_id=award_id, at=at)
     return points
 
 
@@ -124,6 +127,7 @@ def revoke_hours(session: Session, *, record_id: str, volunteer_id: str, hours: 
         ledger.move(session, transfer_id=f"revoke:{record_id}", kind="revoke", debit=account_id,
                     credit=ledger.ISSUANCE_ACCOUNT_ID, amount=split.from_balance,
                     debit_counters={k: v for k, v in counters.items() if v})
+        expiry.spend(session, account_id, split.from_balance)
     else:
         ledger.adjust_counters(session, account_id, **counters)
     return points

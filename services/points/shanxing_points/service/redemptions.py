@@ -17,6 +17,7 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfSt
 from ..domain.goods import check_daily_limit, local_day_bounds
 from ..domain.redemption import line_points, request_hash, requested_items
 from ..domain.refunds import refund_plan, refund_request_hash, refund_status
+from . import expiry
 from .ledger import settle_debt
 from .pagination import decode_cursor, encode_cursor
 
@@ -75,8 +76,11 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
         volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
         merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
         redemption_id = str(uuid.uuid4())
+        # Lots past their expiry go first, even if the job has not reached them yet.
+        expiry.expire_due_for_account(s, volunteer_account, now)
         ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
                     credit=merchant_account, amount=total, debit_counters={"redeemed": total})
+        expiry.spend(s, volunteer_account, total)
         redemption = dict(id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
                           code_id=claimed["id"], points=total, status=COMPLETED, created_at=now,
                           refunded_at=None, store_id=store_id)
@@ -161,7 +165,9 @@ def refund(db: Database, merchant_id: str, redemption_id: str, items: list[dict]
         ledger.move(s, transfer_id=f"refund:{refund_id}", kind="refund", debit=merchant_account,
                     credit=volunteer_account, amount=points, credit_counters={"redeemed": -points})
         # Refunded points are points the volunteer spent; if revoked hours left debt, they cover it.
-        settle_debt(s, volunteer_account, points, cause=f"refund:{refund_id}")
+        settled = settle_debt(s, volunteer_account, points, cause=f"refund:{refund_id}")
+        # Refunded points come back as a new lot with a fresh expiry (README "Expiry").
+        expiry.grant(s, volunteer_account, points - settled, source_transfer_id=f"refund:{refund_id}", at=now)
         record_event(s, "points.refunded.v1", {
             "redemption_id": redemption_id, "merchant_id": merchant_id,
             "volunteer_id": redemption["volunteer_id"], "points": points,

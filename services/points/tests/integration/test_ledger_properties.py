@@ -1,17 +1,19 @@
-"""Property: any sequence of credits (under a random daily cap), bonuses, redemptions, refunds and
-revocations keeps the books.
+"""Property: any sequence of credits (under a random daily cap), bonuses, redemptions, refunds,
+revocations and — with expiry on — runs of the expiry job at later times keeps the books.
 
 Runs through the service functions against the real database (SQLite or PostgreSQL)."""
+import os
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from shanxing_common.testing import deliver
 from shanxing_points.adapters import ledger
-from shanxing_points.adapters.models import accounts, hour_credits
+from shanxing_points.adapters.models import accounts, hour_credits, point_lots
 from shanxing_points.domain.errors import Conflict
-from shanxing_points.service import accounts as volunteer_accounts, earning_rules, merchants, redemptions
+from shanxing_points.service import accounts as volunteer_accounts, earning_rules, expiry, merchants, redemptions
 
 VOLUNTEERS, RECORDS = 2, 3
 
@@ -24,13 +26,29 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("star"), st.integers(0, VOLUNTEERS - 1), st.integers(0, 3), st.integers(1, 4)),
     st.tuples(st.just("commend"), st.integers(0, VOLUNTEERS - 1), st.integers(0, 2),
               st.sampled_from(["city", "street"])),
+    st.tuples(st.just("expire"), st.integers(0, 60)),  # run the job this many days from now
 ), min_size=1, max_size=25)
 daily_caps = st.one_of(st.none(), st.integers(1, 120))
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=operations, daily_cap=daily_caps)
-def test_random_histories_keep_the_books_balanced(app, world, ops, daily_cap):
+@given(ops=operations, daily_cap=daily_caps, expiry_days=st.one_of(st.none(), st.integers(1, 40)))
+def test_random_histories_keep_the_books_balanced(app, world, ops, daily_cap, expiry_days):
+    saved = os.environ.get("SHANXING_POINTS_EXPIRY_DAYS")
+    if expiry_days is None:
+        os.environ.pop("SHANXING_POINTS_EXPIRY_DAYS", None)
+    else:
+        os.environ["SHANXING_POINTS_EXPIRY_DAYS"] = str(expiry_days)
+    try:
+        _check_random_history(app, ops, daily_cap, expiry_days)
+    finally:
+        if saved is None:
+            os.environ.pop("SHANXING_POINTS_EXPIRY_DAYS", None)
+        else:
+            os.environ["SHANXING_POINTS_EXPIRY_DAYS"] = saved
+
+
+def _check_random_history(app, ops, daily_cap, expiry_days):
     db = app.extensions["shanxing"].db
     earning_rules.publish(db, {"daily_cap_per_volunteer": daily_cap, "star_upgrade_bonus": {"2": 15, "3": 25},
                                "commendation_bonus": {"city": 40}}, published_by="test", default_rate=10)
@@ -75,10 +93,16 @@ def test_random_histories_keep_the_books_balanced(app, world, ops, daily_cap):
                 redemptions.refund(db, merchant["id"], done[index % len(done)], items=items)
             except Conflict:
                 pass  # already refunded, or fewer units left than asked
+        elif op[0] == "expire":
+            _, days_later = op
+            expiry.expire_due(db, datetime.now(timezone.utc) + timedelta(days=days_later))
     with db.read() as s:
         report = ledger.books_report(s)
         rows = s.execute(select(accounts).where(accounts.c.kind == ledger.VOLUNTEER,
                                                 accounts.c.owner_id.in_(volunteers))).all()
+        lots_per_account = dict(s.execute(
+            select(point_lots.c.account_id, func.sum(point_lots.c.remaining))
+            .group_by(point_lots.c.account_id)).all())
         earned_per_day = s.execute(
             select(func.sum(hour_credits.c.points))
             .where(hour_credits.c.volunteer_id.in_(volunteers), hour_credits.c.status == "credited")
@@ -87,7 +111,11 @@ def test_random_histories_keep_the_books_balanced(app, world, ops, daily_cap):
         assert all(points <= daily_cap for points in earned_per_day)
     assert ledger.books_balanced(report), report
     for row in rows:
-        assert row.balance >= 0 and row.debt >= 0 and row.earned >= 0 and row.redeemed >= 0
+        assert row.balance >= 0 and row.debt >= 0 and row.earned >= 0 and row.redeemed >= 0 and row.expired >= 0
         # spendable minus owed is what was earned and not spent
-        assert row.balance - row.debt == row.earned - row.redeemed
+        assert row.balance - row.debt == row.earned - row.redeemed - row.expired
         assert row.debt == 0 or row.balance == 0  # debt is always settled before points are spendable
+        if expiry_days is None:
+            assert row.expired == 0 and row.id not in lots_per_account
+        else:  # every spendable point sits in exactly one lot
+            assert lots_per_account.get(row.id, 0) == row.balance

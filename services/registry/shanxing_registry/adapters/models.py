@@ -1,7 +1,7 @@
 """SQLAlchemy tables of the registry (its own database only)."""
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text,
                         text)
 
 from shanxing_common.db import service_metadata
@@ -21,6 +21,8 @@ accounts = Table(
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("failed_window_opened_at", DateTime(timezone=True), nullable=True),
     Column("last_login_at", DateTime(timezone=True), nullable=True),
+    # False for bulk-imported volunteers until they activate (password_hash is empty until then).
+    Column("password_set", Boolean, nullable=False, server_default=text("true")),
 )
 
 # A volunteer's profile; id = the account id.
@@ -83,6 +85,11 @@ hours_credits = Table(
     # even after the trees changed (NULL on credits made before the roll-up existed).
     Column("team_id", String(36), nullable=True),
     Column("organization_ids", JSON, nullable=True),
+    # What the event tells of the record, printed on certificates (NULL on credits from before 0010).
+    Column("activity_id", String(64), nullable=True),
+    Column("organization_id", String(36), nullable=True),
+    Column("served_on", Date, nullable=True),
+    Column("confirmed_by", String(36), nullable=True),
 )
 
 # A team (基层服务队) under one regional (street/community) and one specialised (squad) organization.
@@ -148,4 +155,16 @@ certificates = Table(
     Column("purpose", String(200), nullable=True),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Index("ix_certificates_volunteer_at", "volunteer_id", "issued_at", "id"),
+)
+
+# Bulk imports (`shanxing-registry import-volunteers`): how far each file (by content) got, so that a
+# re-run continues after the last committed batch.
+import_checkpoints = Table(
+    "import_checkpoints", metadata,
+    Column("file_sha256", String(64), primary_key=True),
+    Column("last_line", Integer, nullable=False),  # last line of the last committed batch
+    Column("imported", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

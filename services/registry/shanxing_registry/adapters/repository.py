@@ -1,16 +1,19 @@
 """Queries over registry's tables. Functions take the caller's session (its unit of work)."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import JSON, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from shanxing_common.db import as_utc  # noqa: F401 - re-exported for the repositories
 
-from .models import (accounts, certificates, commendations, hours_credits, organization_admins, organizations,
-                     region_transfers, team_members, teams, volunteers)
+from shanxing_common.messaging.outbox import tables as messaging_tables
+
+from .models import (accounts, certificates, commendations, hours_credits, import_checkpoints, organization_admins,
+                     organizations, region_transfers, team_members, teams, volunteers)
 
 # --- accounts -------------------------------------------------------------------------------
 
@@ -405,3 +408,118 @@ def certificates_of(session: Session, volunteer_id: str, position: tuple | None,
     if condition is not None:
         query = query.where(condition)
     return session.execute(query.order_by(certificates.c.issued_at, certificates.c.id).limit(limit)).all()
+
+
+# --- bulk import ----------------------------------------------------------------------------
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _taken(session: Session, column, values: list[str]) -> set[str]:
+    if not values:
+        return set()
+    if _is_postgresql(session):  # one array parameter instead of thousands of bound ones
+        from sqlalchemy import bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        condition = column == func.any(bindparam("values", values, type_=ARRAY(column.type)))
+        return set(session.execute(select(column).where(condition)).scalars())
+    found: set[str] = set()
+    for start in range(0, len(values), 500):  # SQLite's bound-parameter limit
+        found.update(session.execute(select(column).where(column.in_(values[start:start + 500]))).scalars())
+    return found
+
+
+def taken_phones(session: Session, phones: list[str]) -> set[str]:
+    return _taken(session, accounts.c.phone, phones)
+
+
+def taken_fingerprints(session: Session, fingerprints: list[str]) -> set[str]:
+    return _taken(session, volunteers.c.id_number_hash, fingerprints)
+
+
+def _insert_many(session: Session, table, rows: list[dict]) -> None:
+    """Many rows in one go: COPY on PostgreSQL (the bulk import's speed), executemany elsewhere.
+    JSON columns are given as JSON text to COPY."""
+    if not rows:
+        return
+    if not _is_postgresql(session):
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    raw = session.connection().connection.dbapi_connection
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    with raw.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in json_columns else row[name]
+                                for name in columns])
+
+
+def insert_accounts_many(session: Session, rows: list[dict]) -> None:
+    _insert_many(session, accounts, rows)
+
+
+def insert_volunteers_many(session: Session, rows: list[dict]) -> None:
+    _insert_many(session, volunteers, rows)
+
+
+def insert_outbox_many(session: Session, rows: list[dict]) -> None:
+    """Outbox rows made like record_event's (event_id, type, envelope, created_at, attempts)."""
+    _insert_many(session, messaging_tables().outbox, rows)
+
+
+def import_checkpoint(session: Session, file_sha256: str, *, for_update: bool = False) -> Row | None:
+    query = select(import_checkpoints).where(import_checkpoints.c.file_sha256 == file_sha256)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).first()
+
+
+def save_import_checkpoint(session: Session, file_sha256: str, **values) -> None:
+    result = session.execute(update(import_checkpoints)
+                             .where(import_checkpoints.c.file_sha256 == file_sha256).values(**values))
+    if not result.rowcount:
+        session.execute(insert(import_checkpoints).values(file_sha256=file_sha256, **values))
+
+
+def account_awaiting_password(session: Session, phone: str) -> Row | None:
+    """The volunteer account of this phone that has no password yet (imported), locked."""
+    return session.execute(
+        select(accounts.c.id, volunteers.c.id_number_hash).join(volunteers, volunteers.c.id == accounts.c.id)
+        .where(accounts.c.phone == phone, accounts.c.password_set.is_(False)).with_for_update()).first()
+
+
+def set_first_password(session: Session, account_id: str, password_hash: str) -> bool:
+    result = session.execute(update(accounts)
+                             .where(accounts.c.id == account_id, accounts.c.password_set.is_(False))
+                             .values(password_hash=password_hash, password_set=True))
+    return bool(result.rowcount)
+
+
+# --- certificate print ----------------------------------------------------------------------
+
+def records_at(session: Session, volunteer_id: str, moment: datetime) -> list[Row]:
+    """The volunteer's hours records as they counted at ``moment``: credited by then, not yet revoked."""
+    return session.execute(
+        select(hours_credits).where(
+            hours_credits.c.volunteer_id == volunteer_id, hours_credits.c.credited_at.is_not(None),
+            hours_credits.c.credited_at <= moment,
+            or_(hours_credits.c.revoked_at.is_(None), hours_credits.c.revoked_at > moment))
+        .order_by(hours_credits.c.served_on, hours_credits.c.record_id)).all()
+
+
+def organization_names(session: Session, organization_ids: set[str]) -> dict[str, str]:
+    if not organization_ids:
+        return {}
+    return dict(session.execute(select(organizations.c.id, organizations.c.name)
+                                .where(organizations.c.id.in_(sorted(organization_ids)))).all())
+
+
+def volunteer_names(session: Session, volunteer_ids: set[str]) -> dict[str, str]:
+    if not volunteer_ids:
+        return {}
+    return dict(session.execute(select(volunteers.c.id, volunteers.c.name)
+                                .where(volunteers.c.id.in_(sorted(volunteer_ids)))).all())

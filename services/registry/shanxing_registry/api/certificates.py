@@ -1,6 +1,7 @@
 """Service-record certificates: issued to a volunteer, verified by anyone holding the code."""
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -10,6 +11,7 @@ from shanxing_common.web import Blueprint, context
 from ..domain.certificates import PURPOSE_MAX
 from ..runtime import registry
 from ..service import certificates as use_cases
+from .certificate_page import render
 from .common import PageArgsSchema, RequestSchema, Trimmed
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1",
@@ -67,4 +69,15 @@ class Verification(MethodView):
     @blp.alt_response(404, description="no certificate has this code")
     def get(self, code):
         """Verify a certificate by its code (public; identity masked)"""
-        return use_cases.verify(context().db, code)
+        return use_cases.verify(context().db, registry(), code)
+
+
+@blp.route("/volunteers/me/certificates/<code>.html")
+class PrintableCertificate(MethodView):
+    @require_person
+    @blp.alt_response(200, description="text/html: the printable certificate (A4)")
+    @blp.alt_response(404, description="no certificate of yours has this code")
+    def get(self, code):
+        """Your certificate as a printable HTML page with its record lines"""
+        certificate = use_cases.printable(context().db, registry(), caller().subject, code)
+        return Response(render(certificate), mimetype="text/html")

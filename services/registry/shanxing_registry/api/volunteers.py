@@ -130,6 +130,23 @@ class Volunteers(MethodView):
         return use_cases.register_volunteer(context().db, registry(), form)
 
 
+class ActivationSchema(RequestSchema):
+    phone = Normalised(normalise_mobile, required=True, metadata={"example": "13800138000"})
+    id_number = Normalised(lambda raw: normalise_id_number(raw, registry().today()), required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 128))
+
+
+@blp.route("/activate")
+class Activation(MethodView):
+    @blp.arguments(ActivationSchema)
+    @blp.response(200, VolunteerSchema)
+    @blp.alt_response(400, description="invalid field, or no imported volunteer awaiting a password matches "
+                                       "this phone and ID number (`phone`)")
+    def post(self, form):
+        """Set the first password of a bulk-imported volunteer (once; phone and ID number must match)"""
+        return use_cases.activate_imported(context().db, registry(), form)
+
+
 @blp.route("/me")
 class Me(MethodView):
     @require_person

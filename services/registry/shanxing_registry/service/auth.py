@@ -29,7 +29,7 @@ def verify_credentials(db: Database, reg: Registry, phone: str, password: str) -
             # Counted as failed before the check, so parallel guesses cannot exceed the limit.
             counted = window.after_attempt(policy, now)
             repo.set_failure_window(s, account.id, counted.failures, counted.opened_at)
-    if account is None:
+    if account is None or not account.password_set:  # unknown, or imported and not yet activated
         passwords.spend_dummy_verification(password)
         raise Problem(401, INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="shanxing"'})
     # The argon2 check runs outside the transaction: no lock is held for its ~50 ms.

@@ -12,7 +12,9 @@ def hours_confirmed(session: Session, event: Event) -> None:
     data = event.data
     hours.credit_hours(session, record_id=str(data["record_id"]), volunteer_id=str(data["volunteer_id"]),
                        hours=data["hours"], team_id=_optional_id(data.get("team_id")),
-                       organization_id=_optional_id(data.get("organization_id")))
+                       organization_id=_optional_id(data.get("organization_id")),
+                       activity_id=_optional_id(data.get("activity_id")), served_on=data.get("served_on"),
+                       confirmed_by=_optional_id(data.get("confirmed_by")))
 
 
 def _optional_id(value) -> str | None:

@@ -2,6 +2,8 @@
 rolled up to the team and every organization above it in both trees."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from shanxing_common.messaging import record_event
@@ -15,7 +17,8 @@ PRODUCER = "registry"
 
 
 def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours, team_id: str | None = None,
-                 organization_id: str | None = None) -> None:
+                 organization_id: str | None = None, activity_id: str | None = None,
+                 served_on: str | None = None, confirmed_by: str | None = None) -> None:
     """Adds a record's hours once to the volunteer, the team (when known) and the organizations
     above it. A record already known (credited, or revoked before its credit arrived) changes
     nothing. An unknown volunteer's credit is still recorded."""
@@ -26,8 +29,18 @@ def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours, 
     organization_ids = _roll_up_targets(session, team, organization_id)
     repo.insert_hours_credit(session, record_id=record_id, volunteer_id=volunteer_id, hundredths=hundredths,
                              credited_at=utc_now(), revoked_at=None, team_id=team.id if team else None,
-                             organization_ids=organization_ids)
+                             organization_ids=organization_ids, activity_id=activity_id,
+                             organization_id=organization_id, served_on=_date_or_none(served_on),
+                             confirmed_by=confirmed_by)
     _apply(session, volunteer_id, team.id if team else None, organization_ids, hundredths)
+
+
+def _date_or_none(value) -> date | None:
+    """The event's served_on (ISO date); a malformed one is not worth dead-lettering the hours for."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def revoke_hours(session: Session, *, record_id: str, volunteer_id: str) -> None:

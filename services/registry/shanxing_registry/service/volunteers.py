@@ -1,6 +1,7 @@
 """Use cases: register a volunteer, read and update one's own profile, move to another region."""
 from __future__ import annotations
 
+import hmac
 import uuid
 
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +48,22 @@ def register_volunteer(db: Database, reg: Registry, form: dict) -> dict:
             _refuse_duplicates(s, form["phone"], fingerprint)
         raise
     return volunteer_view(db, reg, volunteer_id)
+
+
+NO_MATCHING_IMPORT = "no imported volunteer awaiting a password matches this phone and ID number"
+
+
+def activate_imported(db: Database, reg: Registry, form: dict) -> dict:
+    """Sets the first password of a bulk-imported account whose phone and ID number both match.
+    One answer for every mismatch (unknown phone, wrong ID, already activated)."""
+    fingerprint = reg.vault.fingerprint(form["id_number"])
+    password_hash = hash_password(form["password"])  # slow: outside the write transaction
+    with db.transaction() as s:
+        account = repo.account_awaiting_password(s, form["phone"])
+        if account is None or not hmac.compare_digest(account.id_number_hash, fingerprint):
+            raise field_error("phone", NO_MATCHING_IMPORT)
+        repo.set_first_password(s, account.id, password_hash)
+    return volunteer_view(db, reg, account.id)
 
 
 def _refuse_duplicates(session, phone: str, fingerprint: str) -> None:

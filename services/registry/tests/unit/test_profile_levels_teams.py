@@ -129,11 +129,16 @@ def test_team_star_thresholds_from_the_environment(monkeypatch):
 
 
 def test_verification_codes():
-    from shanxing_registry.domain.certificates import (CODE_LENGTH, grouped, new_verification_code,
-                                                       normalise_verification_code)
+    from shanxing_registry.domain.certificates import (CODE_LENGTH, code_matches, content_digest, grouped,
+                                                       normalise_verification_code, verification_code)
 
-    code = new_verification_code()
-    assert len(code) == CODE_LENGTH and code != new_verification_code()
+    digest = content_digest({"total_hours": 1250, "display_name": "王*明"})
+    code = verification_code("k" * 32, "cert-1", digest)
+    assert len(code) == CODE_LENGTH and code == verification_code("k" * 32, "cert-1", digest)
+    assert code_matches("k" * 32, "cert-1", digest, code)
+    assert not code_matches("k" * 32, "cert-1", content_digest({"total_hours": 9250, "display_name": "王*明"}), code)
+    assert not code_matches("k" * 32, "cert-2", digest, code)
+    assert not code_matches("other-key" * 4, "cert-1", digest, code)
     assert normalise_verification_code(grouped(code).lower()) == code
     assert normalise_verification_code(code[:-1]) is None
     assert normalise_verification_code("0" * CODE_LENGTH) is None  # 0 is not in the alphabet
