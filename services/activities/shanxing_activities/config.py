@@ -17,43 +17,35 @@ def local_timezone(settings: Settings) -> ZoneInfo:
         raise ConfigError(f"SHANXING_TIMEZONE: unknown time zone {name!r}") from exc
 
 
+def _positive_int(settings: Settings, key: str, env_name: str, default: int) -> int:
+    """A whole-number setting ≥ 1: from the test/app overrides (settings.extra), else the environment."""
+    raw = settings.extra.get(key) or env(env_name)
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError as exc:
+        raise ConfigError(f"{env_name} must be an integer, got {raw!r}") from exc
+    if value < 1:
+        raise ConfigError(f"{env_name} must be at least 1")
+    return value
+
+
 def review_due_hours(settings: Settings) -> int:
     """SHANXING_REVIEW_DUE_HOURS (default 48): how long a review level has before it escalates."""
     from .domain.review import DEFAULT_REVIEW_DUE_HOURS
 
-    raw = settings.extra.get("review_due_hours") or env("SHANXING_REVIEW_DUE_HOURS")
-    try:
-        hours = int(raw) if raw is not None else DEFAULT_REVIEW_DUE_HOURS
-    except ValueError as exc:
-        raise ConfigError(f"SHANXING_REVIEW_DUE_HOURS must be an integer, got {raw!r}") from exc
-    if hours < 1:
-        raise ConfigError("SHANXING_REVIEW_DUE_HOURS must be at least 1")
-    return hours
+    return _positive_int(settings, "review_due_hours", "SHANXING_REVIEW_DUE_HOURS", DEFAULT_REVIEW_DUE_HOURS)
 
 
 def checkin_radius_meters(settings: Settings) -> int:
     """SHANXING_CHECKIN_RADIUS_METERS (default 500): how far from the activity a check-in may be."""
     from .domain.checkin import DEFAULT_RADIUS_METERS
 
-    raw = settings.extra.get("checkin_radius_meters") or env("SHANXING_CHECKIN_RADIUS_METERS")
-    try:
-        meters = int(raw) if raw is not None else DEFAULT_RADIUS_METERS
-    except ValueError as exc:
-        raise ConfigError(f"SHANXING_CHECKIN_RADIUS_METERS must be an integer, got {raw!r}") from exc
-    if meters < 1:
-        raise ConfigError("SHANXING_CHECKIN_RADIUS_METERS must be at least 1")
-    return meters
+    return _positive_int(settings, "checkin_radius_meters", "SHANXING_CHECKIN_RADIUS_METERS",
+                         DEFAULT_RADIUS_METERS)
 
 
 def nearby_meters(settings: Settings) -> int:
     """SHANXING_NEARBY_METERS (default 1200): recommendations within it score highest."""
     from .domain.recommendation import DEFAULT_NEARBY_METERS
 
-    raw = settings.extra.get("nearby_meters") or env("SHANXING_NEARBY_METERS")
-    try:
-        meters = int(raw) if raw is not None else DEFAULT_NEARBY_METERS
-    except ValueError as exc:
-        raise ConfigError(f"SHANXING_NEARBY_METERS must be an integer, got {raw!r}") from exc
-    if meters < 1:
-        raise ConfigError("SHANXING_NEARBY_METERS must be at least 1")
-    return meters
+    return _positive_int(settings, "nearby_meters", "SHANXING_NEARBY_METERS", DEFAULT_NEARBY_METERS)
