@@ -15,6 +15,23 @@ from .migrations import upgrade
 TEST_INTERNAL_KEY = "test-internal-key-0123456789abcdef0123456789"
 
 
+class FakeClock:
+    """A clock tests move by hand instead of sleeping: ``clock()`` or ``clock.now()``."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    __call__ = now
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.moment += timedelta(**delta)
+
+
 def database_url_for_tests(service: str, tmp_path: Path) -> str:
     """PostgreSQL when DATABASE_URL is set (``{service}`` expands), else a fresh SQLite file."""
     url = os.environ.get(f"SHANXING_{service.upper()}_DATABASE_URL") or os.environ.get("DATABASE_URL")

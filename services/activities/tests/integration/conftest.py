@@ -8,22 +8,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shanxing_activities import create_app
-from shanxing_common.testing import deliver, headers_for, test_settings
+from shanxing_common.testing import FakeClock, deliver, headers_for, test_settings
 
 # A Wednesday morning in Beijing (02:00 UTC = 10:00 Asia/Shanghai).
 START = datetime(2030, 6, 5, 2, 0, tzinfo=timezone.utc)
 NOWHERE = "http://127.0.0.1:9"  # registry's feed is not running in these tests
 
 
-class FakeClock:
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta) -> None:
-        self.moment += timedelta(**delta)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import os
 import shutil
 import sqlite3
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from argon2 import PasswordHasher
@@ -16,7 +16,7 @@ from sqlalchemy import MetaData
 from shanxing_common import internal_auth
 from shanxing_common.config import Settings
 from shanxing_common.db import make_engine
-from shanxing_common.testing import TEST_INTERNAL_KEY, fresh_database, headers_for
+from shanxing_common.testing import FakeClock, TEST_INTERNAL_KEY, fresh_database, headers_for
 from shanxing_registry import create_app
 from shanxing_registry.adapters import passwords
 
@@ -38,15 +38,6 @@ OPS = lasting_headers("person", "ops-person", ("ops",))
 GATEWAY = lasting_headers("service", "gateway")
 
 
-class FakeClock:
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta) -> None:
-        self.moment += timedelta(**delta)
 
 
 def check_char(first17: str) -> str:
