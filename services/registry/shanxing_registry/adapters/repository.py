@@ -467,7 +467,7 @@ def insert_volunteers_many(session: Session, rows: list[dict]) -> None:
 
 
 def insert_outbox_many(session: Session, rows: list[dict]) -> None:
-    """Outbox rows made like record_event's (event_id, type, envelope, created_at, attempts)."""
+    """Outbox rows from shanxing_common.messaging.outbox.outbox_row."""
     _insert_many(session, messaging_tables().outbox, rows)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shanxing_common.db import Database
 from shanxing_common.messaging.envelope import new_event
+from shanxing_common.messaging.outbox import outbox_row
 
 from ..adapters import repository as repo
 from ..domain.bulk_import import ImportRow, format_reasons, missing_columns, validate_row
@@ -226,8 +226,7 @@ def _prepare(reg: Registry, row: ImportRow, fingerprint: str, now: datetime) -> 
         volunteer=dict(id=volunteer_id, name=row.name, id_number_encrypted=reg.vault.encrypt(row.id_number),
                        id_number_hash=fingerprint, region_code=row.region_code, skills=row.skills,
                        preferences=row.preferences, total_hours=0, star_level=0, created_at=now),
-        event=dict(event_id=event.id, type=event.type, created_at=now, attempts=0,
-                   envelope=json.dumps(event.as_dict(), ensure_ascii=False)))
+        event=outbox_row(event, created_at=now))
 
 
 def _commit(db: Database, reg: Registry, digest: str, batch: _Batch, result: ImportResult, *,
