@@ -3,7 +3,6 @@ and the organizer's list of sign-ups with suggested hours."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from shanxing_common.internal_auth import Caller
 from shanxing_common.web import ServiceContext
@@ -37,10 +36,9 @@ def checkin_code(ctx: ServiceContext, caller: Caller, activity_id: str) -> dict:
     return {"code": code, "valid_until": valid_until, "qr_payload": checkin_payload(activity_id, code)}
 
 
-def checkin_code_qr(ctx: ServiceContext, caller: Caller, activity_id: str) -> tuple[str, datetime]:
+def checkin_code_qr(ctx: ServiceContext, caller: Caller, activity_id: str) -> str:
     """The current code's payload as a QR image (SVG), with the same permission and windows."""
-    current = checkin_code(ctx, caller, activity_id)
-    return qr.qr_svg(current["qr_payload"]), current["valid_until"]
+    return qr.qr_svg(checkin_code(ctx, caller, activity_id)["qr_payload"])
 
 
 def check_in(ctx: ServiceContext, caller: Caller, activity_id: str, code: str, latitude: float,

@@ -175,7 +175,7 @@ def test_the_qr_image_carries_the_current_code_and_checks_a_volunteer_in(world):
     shown = code(world, activity["id"], admin_id)
     resp = qr_image(world, activity["id"], admin_id)
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
-    assert resp.headers["Cache-Control"] == "no-store" and resp.headers["X-Valid-Until"]
+    assert resp.headers["Cache-Control"] == "no-store"
     assert decode_qr_svg(resp.get_data(as_text=True)) == [shown["qr_payload"]]
     payload = urlsplit(shown["qr_payload"])
     assert f"{payload.scheme}:{payload.path}" == "shanxing:checkin"
