@@ -143,9 +143,12 @@ def _load(ctx: ServiceContext, project_id: str):
 
 def _may_review(ctx: ServiceContext, caller: Caller, row, *, evaluating: bool = False) -> bool:
     """Ops, or an admin of an approved regional organization whose region code is a prefix of the
-    project's (its level's centre and those above), never the declaring organization's admins;
-    an evaluation, never the claiming organization's either (it would grade its own work)."""
+    project's (its level's centre and those above), never the declarer or the declaring
+    organization's admins; an evaluation, never the claiming organization's either (it would grade
+    its own work)."""
     role = reviewer_role(ctx, caller)
+    if not role.is_ops and row.declared_by == caller.subject:
+        return False  # nobody reviews (or grades) their own declaration, even one made in no organization's name
     if evaluating and not role.may_review(row.claimed_by_organization_id, row.region_code):
         return False
     return role.may_review(row.declarer_organization_id, row.region_code)

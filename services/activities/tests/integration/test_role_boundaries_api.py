@@ -176,3 +176,14 @@ def test_a_centre_does_not_evaluate_a_project_its_own_organization_claimed(world
     evaluated = world.client.post(f"{path}/evaluation", json={"grade": "qualified"},
                                   headers=world.person(other_centre))
     assert evaluated.status_code == 200 and evaluated.get_json()["grade"] == "qualified"
+
+
+def test_a_centre_does_not_approve_a_project_it_declared_itself(world, problem):
+    centre, other_centre = world.reviewer(DISTRICT), world.reviewer(DISTRICT)
+    body = {"title": "长者食堂", "category": "elderly", "description": "社区长者就餐。", "level": "street",
+            "region_code": STREET}  # declared in no organization's name
+    project = world.client.post("/api/v1/projects", json=body, headers=world.person(centre)).get_json()
+    path = f"/api/v1/projects/{project['id']}"
+    problem(world.client.post(f"{path}/approve", headers=world.person(centre)), 403)
+    problem(world.client.post(f"{path}/reject", json={"reason": "x"}, headers=world.person(centre)), 403)
+    assert world.client.post(f"{path}/approve", headers=world.person(other_centre)).status_code == 200
