@@ -21,9 +21,10 @@ def register_volunteer(anon: Client, name: str = "王小明", **extra) -> tuple[
     return resp.json(), anon.login(body["phone"], body["password"])
 
 
-def approved_organization(ops: Client, organizer: Client, organizer_id: str) -> dict:
-    resp = organizer.post("/api/v1/organizations", {"name": "朝阳区志愿服务队", "kind": "regional",
-                                                    "parent_id": None, "region_code": "110105"})
+def approved_organization(ops: Client, organizer: Client, organizer_id: str, *, kind: str = "regional",
+                          region_code: str = "110105") -> dict:
+    resp = organizer.post("/api/v1/organizations", {"name": "朝阳区志愿服务队", "kind": kind,
+                                                    "parent_id": None, "region_code": region_code})
     assert resp.status_code == 201, resp.text
     org = resp.json()
     resp = ops.post(f"/api/v1/organizations/{org['id']}/approve")
@@ -33,14 +34,20 @@ def approved_organization(ops: Client, organizer: Client, organizer_id: str) -> 
     return resp.json() if resp.status_code == 201 else org | {"status": "approved"}
 
 
-def published_activity(ops: Client, organizer: Client, org_id: str, *, capacity: int = 10,
-                       starts_in: timedelta = timedelta(seconds=3)) -> dict:
+def activity_body(org_id: str, *, capacity: int = 10, starts_in: timedelta = timedelta(seconds=3),
+                  **extra) -> dict:
+    """An activity at (39.92, 116.44) ending 3 h from now."""
     now = datetime.now(timezone.utc)
-    body = {"organization_id": org_id, "title": "社区助老服务", "category": "elderly",
+    return {"organization_id": org_id, "title": "社区助老服务", "category": "elderly",
             "description": "陪伴社区老人，协助理发和体检。", "address": "朝阳区某社区服务站",
             "latitude": 39.92, "longitude": 116.44,
             "starts_at": (now + starts_in).isoformat(), "ends_at": (now + timedelta(hours=3)).isoformat(),
-            "capacity": capacity, "skills": []}
+            "capacity": capacity, "skills": [], **extra}
+
+
+def published_activity(ops: Client, organizer: Client, org_id: str, *, capacity: int = 10,
+                       starts_in: timedelta = timedelta(seconds=3)) -> dict:
+    body = activity_body(org_id, capacity=capacity, starts_in=starts_in)
     resp = organizer.post("/api/v1/activities", body)
     assert resp.status_code == 201, resp.text
     activity = resp.json()

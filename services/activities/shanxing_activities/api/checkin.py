@@ -1,6 +1,7 @@
 """/api/v1/activities/{id}/checkin-code, /checkin, /checkout and the organizer's sign-up list."""
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -18,6 +19,8 @@ blp = Blueprint("checkin", __name__, url_prefix="/api/v1/activities",
 class CheckinCodeSchema(Schema):
     code = fields.String(metadata={"description": f"{CODE_DIGITS} digits; a new one every 30 s"})
     valid_until = fields.DateTime(metadata={"description": "accepted until then (its 30 s and the next 30 s)"})
+    qr_payload = fields.String(metadata={
+        "description": "what the QR image carries: shanxing:checkin?activity=<id>&code=<code> (URL-encoded)"})
 
 
 class AttendanceCreateSchema(RequestSchema):
@@ -68,6 +71,18 @@ class CheckinCode(MethodView):
     def get(self, activity_id):
         """The current check-in code to show on site (an admin of the activity's organization)."""
         return use_cases.checkin_code(context(), caller(), activity_id)
+
+
+@blp.route("/<activity_id>/checkin-code/qr.svg")
+class CheckinCodeQr(MethodView):
+    @require_person
+    @blp.doc(responses={"200": {"description": "the current code's qr_payload as a QR image",
+                                "content": {"image/svg+xml": {"schema": {"type": "string"}}}}})
+    def get(self, activity_id):
+        """The current check-in code as a QR image (an admin of the activity's organization)."""
+        svg = use_cases.checkin_code_qr(context(), caller(), activity_id)
+        # the code rotates every 30 s: the screen must fetch a new image, never a cached one
+        return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @blp.route("/<activity_id>/checkin")

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import math
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
 
 from .hours import SECONDS_PER_HUNDREDTH, max_hundredths
 
@@ -16,6 +17,7 @@ EARTH_RADIUS_METERS = 6_371_000
 CHECKIN_OPENS_BEFORE_START = timedelta(hours=1)
 CHECKOUT_CLOSES_AFTER_END = timedelta(hours=2)
 QUARTER_HOUR = 25  # hundredths
+CHECKIN_URI_PREFIX = "shanxing:checkin"
 
 
 def time_step(moment: datetime) -> int:
@@ -35,6 +37,12 @@ def current_code(secret: str, activity_id: str, moment: datetime) -> tuple[str, 
     step = time_step(moment)
     valid_until = datetime.fromtimestamp((step + 2) * STEP_SECONDS, tz=timezone.utc)
     return code_for(secret, activity_id, step), valid_until
+
+
+def checkin_payload(activity_id: str, code: str) -> str:
+    """What the check-in QR carries: a volunteer's app scans it and posts `code` to the activity's
+    /checkin with its own position."""
+    return f"{CHECKIN_URI_PREFIX}?{urlencode({'activity': activity_id, 'code': code})}"
 
 
 def code_is_valid(secret: str, activity_id: str, code: str, moment: datetime) -> bool:

@@ -7,10 +7,10 @@ import secrets
 from shanxing_common.internal_auth import Caller
 from shanxing_common.web import ServiceContext
 
-from ..adapters import repository
+from ..adapters import qr, repository
 from ..domain.activity import HOURS_STATUSES
-from ..domain.checkin import (CHECKOUT_CLOSES_AFTER_END, checkin_refusal, checkout_refusal, code_is_valid,
-                              current_code, distance_meters, suggested_hundredths)
+from ..domain.checkin import (CHECKOUT_CLOSES_AFTER_END, checkin_payload, checkin_refusal, checkout_refusal,
+                              code_is_valid, current_code, distance_meters, suggested_hundredths)
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.signup import CONFIRMED
 from . import read_model
@@ -33,7 +33,12 @@ def checkin_code(ctx: ServiceContext, caller: Caller, activity_id: str) -> dict:
             repository.set_checkin_secret_if_missing(s, activity_id, secrets.token_hex(32))
             secret = repository.activity(s, activity_id).checkin_secret
     code, valid_until = current_code(secret, activity_id, moment)
-    return {"code": code, "valid_until": valid_until}
+    return {"code": code, "valid_until": valid_until, "qr_payload": checkin_payload(activity_id, code)}
+
+
+def checkin_code_qr(ctx: ServiceContext, caller: Caller, activity_id: str) -> str:
+    """The current code's payload as a QR image (SVG), with the same permission and windows."""
+    return qr.qr_svg(checkin_code(ctx, caller, activity_id)["qr_payload"])
 
 
 def check_in(ctx: ServiceContext, caller: Caller, activity_id: str, code: str, latitude: float,

@@ -79,7 +79,7 @@ def evaluate_project(ctx: ServiceContext, caller: Caller, project_id: str, grade
     errors = evaluation_errors(grade, comment)
     if errors:
         raise ValidationFailed.of(errors)
-    row = _as_reviewer(ctx, caller, project_id)
+    row = _as_reviewer(ctx, caller, project_id, evaluating=True)
     return _move(ctx, row, EVALUATE, {"grade": grade, "evaluation_comment": comment.strip() or None,
                                       "evaluated_by": caller.subject, "evaluated_at": now(ctx)})
 
@@ -141,10 +141,17 @@ def _load(ctx: ServiceContext, project_id: str):
     return row
 
 
-def _may_review(ctx: ServiceContext, caller: Caller, row) -> bool:
+def _may_review(ctx: ServiceContext, caller: Caller, row, *, evaluating: bool = False) -> bool:
     """Ops, or an admin of an approved regional organization whose region code is a prefix of the
-    project's (its level's centre and those above), never the declaring organization's admins."""
-    return reviewer_role(ctx, caller).may_review(row.declarer_organization_id, row.region_code)
+    project's (its level's centre and those above), never the declarer or the declaring
+    organization's admins; an evaluation, never the claiming organization's either (it would grade
+    its own work)."""
+    role = reviewer_role(ctx, caller)
+    if not role.is_ops and row.declared_by == caller.subject:
+        return False  # nobody reviews (or grades) their own declaration, even one made in no organization's name
+    if evaluating and not role.may_review(row.claimed_by_organization_id, row.region_code):
+        return False
+    return role.may_review(row.declarer_organization_id, row.region_code)
 
 
 def _may_see(ctx: ServiceContext, caller: Caller, row) -> bool:
@@ -153,15 +160,15 @@ def _may_see(ctx: ServiceContext, caller: Caller, row) -> bool:
                 and read_model.is_organization_admin(ctx, caller, row.declarer_organization_id)))
 
 
-def _as_reviewer(ctx: ServiceContext, caller: Caller, project_id: str):
+def _as_reviewer(ctx: ServiceContext, caller: Caller, project_id: str, *, evaluating: bool = False):
     row = _load(ctx, project_id)
-    if not _may_review(ctx, caller, row):
+    if not _may_review(ctx, caller, row, evaluating=evaluating):
         ctx.catch_up(read_model.PRODUCER)
-    if _may_review(ctx, caller, row):
+    if _may_review(ctx, caller, row, evaluating=evaluating):
         return row
     if _may_see(ctx, caller, row):
         raise Forbidden("only ops and the reviewers of the project's level and region may review or evaluate it "
-                        "(the declaring organization does not)")
+                        "(the declaring organization does not, nor does the claiming one evaluate it)")
     raise NotFound("no project has this id")
 
 

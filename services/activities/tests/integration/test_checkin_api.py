@@ -1,10 +1,47 @@
-"""On-site check-in and check-out: rotating code, position, suggested and verified hours."""
+"""On-site check-in and check-out: rotating code (also as a QR image), position, suggested and
+verified hours."""
+import re
+import xml.etree.ElementTree as ET
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import zxingcpp
 
 from shanxing_common.testing import outbox_events
 
 HERE = {"latitude": 39.9202, "longitude": 116.4401}  # ~25 m from the activity (39.92, 116.44)
 FAR = {"latitude": 39.93, "longitude": 116.44}  # ~1.1 km away
+
+SVG = "{http://www.w3.org/2000/svg}"
+# qrcode's SvgPathImage draws each dark module as one square: "Mx,yHx+1Vy+1Hxz".
+MODULE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H\1z")
+PIXELS_PER_MODULE = 4
+
+
+def dark_modules(svg: str) -> tuple[int, set[tuple[int, int]]]:
+    """(image side in modules, the dark modules) of the SVG's path; anything else in it fails."""
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg", root.tag
+    _, _, width, height = (int(v) for v in root.attrib["viewBox"].split())
+    assert width == height
+    path = "".join(p.attrib["d"] for p in root.iter(f"{SVG}path"))
+    squares = MODULE.findall(path)
+    assert "".join(f"M{x},{y}H{r}V{b}H{x}z" for x, y, r, b in squares) == path, "unexpected path commands"
+    assert all(int(r) == int(x) + 1 and int(b) == int(y) + 1 for x, y, r, b in squares)
+    return width, {(int(x), int(y)) for x, y, _, _ in squares}
+
+
+def decode_qr_svg(svg: str) -> list[str]:
+    """The texts of every QR code ZXing finds in the drawn image."""
+    side, dark = dark_modules(svg)
+    pixels = bytearray(b"\xff" * (side * PIXELS_PER_MODULE) ** 2)
+    row_bytes = side * PIXELS_PER_MODULE
+    for x, y in dark:
+        for dy in range(PIXELS_PER_MODULE):
+            start = (y * PIXELS_PER_MODULE + dy) * row_bytes + x * PIXELS_PER_MODULE
+            pixels[start:start + PIXELS_PER_MODULE] = b"\x00" * PIXELS_PER_MODULE
+    image = memoryview(bytes(pixels)).cast("B", shape=[row_bytes, row_bytes])
+    return [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def code(world, activity_id, admin_id):
@@ -126,3 +163,42 @@ def test_the_signup_list_pages(world):
     first = world.client.get(path, query_string={"limit": 2}, headers=world.person(admin_id)).get_json()
     rest = world.client.get(path, query_string={"cursor": first["next"]}, headers=world.person(admin_id)).get_json()
     assert [r["volunteer_id"] for r in first["items"] + rest["items"]] == volunteers and rest["next"] is None
+
+
+def qr_image(world, activity_id, caller_id):
+    return world.client.get(f"/api/v1/activities/{activity_id}/checkin-code/qr.svg", headers=world.person(caller_id))
+
+
+def test_the_qr_image_carries_the_current_code_and_checks_a_volunteer_in(world):
+    admin_id, activity, volunteer = signed_up_activity(world)
+    world.clock.advance(minutes=55)
+    shown = code(world, activity["id"], admin_id)
+    resp = qr_image(world, activity["id"], admin_id)
+    assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert decode_qr_svg(resp.get_data(as_text=True)) == [shown["qr_payload"]]
+    payload = urlsplit(shown["qr_payload"])
+    assert f"{payload.scheme}:{payload.path}" == "shanxing:checkin"
+    assert parse_qs(payload.query) == {"activity": [activity["id"]], "code": [shown["code"]]}
+    # what the volunteer's app does with the scanned payload
+    scanned = parse_qs(urlsplit(decode_qr_svg(resp.get_data(as_text=True))[0]).query)
+    assert attend(world, "checkin", scanned["activity"][0], volunteer, scanned["code"][0]).status_code == 200
+
+    world.clock.advance(seconds=30)
+    rotated = decode_qr_svg(qr_image(world, activity["id"], admin_id).get_data(as_text=True))
+    assert rotated == [code(world, activity["id"], admin_id)["qr_payload"]] and rotated != [shown["qr_payload"]]
+
+
+def test_the_qr_image_has_the_codes_permission_and_windows(world, problem):
+    admin_id, activity, volunteer = signed_up_activity(world)
+    other_admin = world.volunteer("王*组")
+    world.organization(other_admin, region_code="310101")  # another city: not a reviewer here either
+    problem(qr_image(world, activity["id"], volunteer), 403)
+    problem(qr_image(world, activity["id"], other_admin), 403)
+    problem(qr_image(world, "nope", admin_id), 404)
+    assert world.client.get(f"/api/v1/activities/{activity['id']}/checkin-code/qr.svg").status_code == 401
+    pending = world.pending_activity(activity["organization_id"], admin_id)
+    problem(qr_image(world, pending["id"], admin_id), 409, "status")
+    problem(qr_image(world, pending["id"], other_admin), 404)  # a pending activity stays invisible
+    world.clock.advance(hours=6, seconds=1)  # an hour's wait, 3 h long, 2 h to check out
+    problem(qr_image(world, activity["id"], admin_id), 409)

@@ -1,7 +1,8 @@
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
 
-from shanxing_activities.domain.checkin import (checkin_refusal, checkout_refusal, code_for, code_is_valid,
-                                                current_code, distance_meters, suggested_hundredths, time_step)
+from shanxing_activities.domain.checkin import (checkin_payload, checkin_refusal, checkout_refusal, code_for,
+                                                code_is_valid, current_code, distance_meters, suggested_hundredths, time_step)
 
 T = datetime(2030, 6, 5, 2, 0, 0, tzinfo=timezone.utc)  # a multiple of 30 s
 
@@ -45,3 +46,9 @@ def test_check_in_and_out_windows():
     assert "ended" in checkin_refusal(T + timedelta(hours=1), T, T + timedelta(hours=1))
     assert checkout_refusal(T + timedelta(hours=1, minutes=59), T) is None
     assert checkout_refusal(T + timedelta(hours=2), T)
+
+
+def test_the_qr_payload_names_the_activity_and_the_code_url_encoded():
+    assert checkin_payload("a1b2", "012345") == "shanxing:checkin?activity=a1b2&code=012345"
+    odd = checkin_payload("x&code=999999 y", "012345")
+    assert parse_qs(urlsplit(odd).query) == {"activity": ["x&code=999999 y"], "code": ["012345"]}
