@@ -22,6 +22,7 @@ PUBLIC_ROUTES: tuple[tuple[frozenset[str], re.Pattern], ...] = tuple(
         ({"GET", "HEAD"}, r"/api/v1/leaderboards"),
         ({"GET", "HEAD"}, r"/api/v1/projects"),  # the published project library
         ({"GET", "HEAD"}, rf"/api/v1/projects/{_SEGMENT}"),
+        ({"GET", "HEAD"}, r"/api/v1/demands/evaluations"),  # residents' ratings of organizations
     )
 )
 

@@ -51,8 +51,13 @@ def get_demand(ctx: ServiceContext, caller: Caller, demand_id: str) -> dict:
 
 def dispatch_demand(ctx: ServiceContext, caller: Caller, demand_id: str, organization_id: str) -> dict:
     row = _as_centre(ctx, caller, demand_id, "dispatch")
-    if read_model.approved_organization(ctx, organization_id) is None:
+    organization = read_model.approved_organization(ctx, organization_id)
+    if organization is None:
         raise ValidationFailed.field("organization_id", "no approved organization has this id")
+    if not serves_region(organization.region_code, row.region_code):
+        raise ValidationFailed.field(
+            "organization_id", f"the organization's region ({organization.region_code}) neither contains nor "
+                               f"lies within the demand's region ({row.region_code})")
     return _move(ctx, row, DISPATCH, {"organization_id": organization_id, "dispatched_by": caller.subject,
                                       "dispatched_at": now(ctx)})
 
@@ -162,8 +167,17 @@ def _load(ctx: ServiceContext, demand_id: str):
     return row
 
 
+def serves_region(organization_region: str | None, demand_region: str) -> bool:
+    """An organization may serve a demand in its own area: a region above the demand's (a
+    district corps for a street's demand) or inside it (a community team), not a sibling's."""
+    return covers(organization_region, demand_region) or covers(demand_region, organization_region)
+
+
 def _as_centre(ctx: ServiceContext, caller: Caller, demand_id: str, verb: str):
     row = _load(ctx, demand_id)
+    if row.resident_id == caller.subject and not reviewer_role(ctx, caller).is_ops:
+        # a centre's admin may order a service for themself, but someone else decides on it
+        raise Forbidden(f"you ordered this demand: another admin of the centre (or ops) must {verb} it")
     if is_centre_of(ctx, caller, row.region_code):
         return row
     ctx.catch_up(read_model.PRODUCER)  # an approval or admin event may still be in flight

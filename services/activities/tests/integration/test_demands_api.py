@@ -115,6 +115,27 @@ def test_only_the_regions_centre_dispatches_and_funds(loop, world, problem):
     assert loop.step(demand["id"], "funding", world.ops, {"amount_cents": 1, "source": "市财政"})["status"] == "funded"
 
 
+def test_the_organization_must_serve_the_demands_area(loop, world, problem):
+    demand = loop.order()  # in a community of street 110105001
+    sibling = world.organization(world.volunteer(), region_code="110106", kind="specialised")
+    body = problem(loop.post(f"/{demand['id']}/dispatch", loop.centre, {"organization_id": sibling}), 400,
+                   "organization_id")
+    assert "110106" in body["errors"]["organization_id"][0]
+    city_corps = world.organization(world.volunteer(), region_code="1101", kind="specialised")
+    assert loop.step(demand["id"], "dispatch", loop.centre, {"organization_id": city_corps})["status"] == "dispatched"
+
+
+def test_no_one_dispatches_or_funds_a_demand_they_ordered(loop, world, problem):
+    resp = loop.post("", loop.centre, demand_body(world))  # the street centre's admin orders for themself
+    assert resp.status_code == 201
+    demand = resp.get_json()
+    problem(loop.post(f"/{demand['id']}/dispatch", loop.centre, {"organization_id": loop.org}), 403)
+    colleague = world.reviewer(STREET)
+    loop.step(demand["id"], "dispatch", colleague, {"organization_id": loop.org})
+    problem(loop.post(f"/{demand['id']}/funding", loop.centre, {"amount_cents": 100, "source": "x"}), 403)
+    assert loop.step(demand["id"], "funding", colleague, {"amount_cents": 100, "source": "x"})["status"] == "funded"
+
+
 def test_bad_orders_name_their_fields(loop, world, problem):
     problem(loop.post("", loop.resident, {}), 400, "category", "region_code", "wanted_from")
     now = world.clock.now()

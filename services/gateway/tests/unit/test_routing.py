@@ -52,6 +52,7 @@ def test_merchant_routes_are_matched_by_whole_segments():
     ("HEAD", "/api/v1/activities"),
     ("GET", "/api/v1/activities/a1"),
     ("GET", "/api/v1/leaderboards"),
+    ("GET", "/api/v1/demands/evaluations"),
 ])
 def test_public_routes(method, path):
     assert is_public(method, path)
@@ -66,6 +67,8 @@ def test_public_routes(method, path):
     ("GET", "/api/v1/certificates"),
     ("GET", "/api/v1/points/me"),
     ("POST", "/api/v1/merchants"),
+    ("GET", "/api/v1/demands"),
+    ("GET", "/api/v1/demands/d1"),
 ])
 def test_everything_else_needs_a_token(method, path):
     assert not is_public(method, path)
