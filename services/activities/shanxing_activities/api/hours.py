@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from shanxing_common.internal_auth import caller, require_person
 from shanxing_common.web import Blueprint, context
 
-from ..domain.hours import MAX_RECORDS_PER_BATCH
+from ..domain.hours import MAX_RECORDS_PER_BATCH, entry_mark
 from ..service.hours import HoursEntry, confirm_hours, revoke_hours
 from .common import HoursField, RequestSchema
 
@@ -32,6 +32,11 @@ class HoursRecordSchema(Schema):
     volunteer_id = fields.String()
     hours = HoursField(metadata={"type": "number", "description": "e.g. 2.5"})
     verified = fields.Boolean(metadata={"description": "the volunteer checked in and out with the on-site code"})
+    entry = fields.Method("_entry", metadata={
+        "description": "self_checkin (verified) | admin_entry (entered by the organizer without check-in/out)"})
+
+    def _entry(self, record) -> str:
+        return entry_mark(bool(record["verified"]))
 
 
 class RevocationSchema(RequestSchema):

@@ -52,3 +52,13 @@ def hours_limit_error(hundredths: int, activity_length: timedelta) -> str | None
 
 def max_hundredths(activity_length: timedelta) -> int:
     return int(activity_length.total_seconds()) // SECONDS_PER_HUNDREDTH
+
+
+# How a record came about, carried by the record and its event: hours backed by the volunteer's own
+# check-in and check-out (and the organizer's confirmation) are verified; hours an admin entered
+# without them — typed in afterwards from a paper sheet or memory — are marked as such.
+SELF_CHECKIN, ADMIN_ENTRY = "self_checkin", "admin_entry"
+
+
+def entry_mark(verified: bool) -> str:
+    return SELF_CHECKIN if verified else ADMIN_ENTRY

@@ -14,7 +14,7 @@ from shanxing_common.web import ServiceContext
 from ..adapters import repository
 from ..domain.activity import HOURS_STATUSES, visible_to_public
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..domain.hours import MAX_RECORDS_PER_BATCH, format_hours, hours_limit_error
+from ..domain.hours import MAX_RECORDS_PER_BATCH, entry_mark, format_hours, hours_limit_error
 from ..domain.periods import credited_subjects, period_starts
 from ..domain.review import reason_error
 from ..domain.statistics import STATISTICS_PERIODS, statistics_subjects
@@ -103,7 +103,7 @@ def _write_records(s, ctx: ServiceContext, caller: Caller, activity, entries: li
             "activity_title": activity.title, "address": activity.address,  # for the record certificate
             "region_code": activity.region_code, "category": activity.category,
             "hours": format_hours(row["hours"]), "served_on": served_on.isoformat(),
-            "confirmed_by": caller.subject, "verified": row["verified"],
+            "confirmed_by": caller.subject, "verified": row["verified"], "entry": entry_mark(row["verified"]),
         }, producer=PRODUCER)
     _add_to_statistics(s, activity, served_on, {row["volunteer_id"]: row["hours"] for row in rows})
     return rows

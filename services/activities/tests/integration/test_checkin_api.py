@@ -91,6 +91,9 @@ def test_check_in_and_out_give_suggested_and_verified_hours(world):
     assert {r["volunteer_id"]: r["verified"] for r in confirmed.get_json()["records"]} == {volunteer: True, other: False}
     events = {e["data"]["volunteer_id"]: e["data"] for e in outbox_events(world.app, "activities.hours_confirmed.v1")}
     assert events[volunteer]["verified"] is True and events[other]["verified"] is False
+    assert (events[volunteer]["entry"], events[other]["entry"]) == ("self_checkin", "admin_entry")
+    assert {r["volunteer_id"]: r["entry"] for r in confirmed.get_json()["records"]} == {
+        volunteer: "self_checkin", other: "admin_entry"}
 
 
 def test_the_code_rotates_and_the_previous_one_is_still_accepted(world, problem):

@@ -46,7 +46,8 @@ def test_the_organizer_confirms_hours_and_each_record_is_an_event(world, started
         "organization_id": started["org"], "team_id": None, "activity_title": activity["title"],
         "address": activity["address"], "region_code": "110105",
         "category": "elderly", "hours": "2.50", "served_on": "2030-06-05",
-        "confirmed_by": started["admin"], "verified": False}
+        "confirmed_by": started["admin"], "verified": False, "entry": "admin_entry"}
+    assert [r["entry"] for r in records] == ["admin_entry", "admin_entry"]
     assert events[1]["data"]["hours"] == "1.25" and events[1]["data"]["record_id"] == records[1]["id"]
 
 
