@@ -43,6 +43,8 @@ transfers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # The earning-rules version that priced a credit (hours, bonuses); null for other kinds.
     Column("rule_version", Integer, nullable=True),
+    # The organizer factor of that version applied to an hours credit ("1.50"); null otherwise.
+    Column("organizer_factor", String(8), nullable=True),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("debit_account_id <> credit_account_id", name="distinct_accounts"),
 )
@@ -93,6 +95,8 @@ hour_credits = Table(
     # Points the rate gave but the daily cap or the verified-only setting withheld, and why.
     Column("not_earned", BigInteger, nullable=False, server_default="0"),
     Column("not_earned_reason", String(16), nullable=True),  # daily_cap | unverified
+    Column("organization_id", String(64), nullable=True),  # from the event (0009)
+    Column("organizer_factor", String(8), nullable=True),  # what the rule version gave it
     CheckConstraint("status IN ('credited', 'revoked')", name="status"),
     Index("ix_hour_credits_volunteer_served_on", "volunteer_id", "served_on"),
 )
@@ -106,6 +110,8 @@ earning_rules = Table(
     Column("daily_cap_per_volunteer", BigInteger, nullable=True),
     Column("star_upgrade_bonus", Text, nullable=False),
     Column("commendation_bonus", Text, nullable=False),
+    # {organization_id: "1.50"}; organizations not named earn with factor 1.00 (0009).
+    Column("organization_factors", Text, nullable=False, server_default="{}"),
     Column("effective_from", DateTime(timezone=True), nullable=False, index=True),
     Column("published_by", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
