@@ -1,4 +1,5 @@
 def blueprints():
+    from .staff_token import blp as staff_token
     from .token import blp as token
 
-    return [token]
+    return [token, staff_token]
