@@ -3,3 +3,10 @@ def blueprints():
     from .token import blp as token
 
     return [token, staff_token]
+
+
+def pages():
+    """Plain Flask blueprints (no OpenAPI): the POS page."""
+    from .pos import blp as pos
+
+    return [pos]
