@@ -18,7 +18,7 @@ from .harness import Client, MerchantClient, eventually
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("SHANXING_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "till-pass-123"
@@ -86,7 +86,7 @@ def sign_in_page(page, suite, merchant_id, login, password=PASSWORD):
     page.click("#sign-in-button")
 
 
-def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(suite, anon, ops, shop, browser,
+def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(browser, suite, anon, ops, shop,
                                                                         tmp_path):
     volunteer, me = volunteer_with_points(anon, ops, "李志愿", 2.5)  # 25 points
     merchant_id = shop["merchant"]["id"]
