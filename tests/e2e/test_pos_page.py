@@ -100,7 +100,7 @@ def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(browser,
 
     page.fill("#password", PASSWORD)
     page.click("#sign-in-button")
-    expect(page.locator("#who-name")).to_have_text("王店长 · 店长")
+    expect(page.locator("#who-name")).to_have_text("王店长 · 店长 · 一号店")
     expect(page.locator("#goods li")).to_have_count(2)
 
     # an unknown code: the problem+json comes back in plain words, nothing moves
@@ -169,7 +169,7 @@ def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(browser,
     # a cashier sees the same list but no refund button
     page.click("#sign-out")
     sign_in_page(page, suite, merchant_id, "xiaoli")
-    expect(page.locator("#who-name")).to_have_text("小李 · 收银员")
+    expect(page.locator("#who-name")).to_have_text("小李 · 收银员 · 一号店")
     expect(page.locator("#today li")).to_have_count(1)
     expect(page.locator("#today button.refund")).to_have_count(0)
     context.close()

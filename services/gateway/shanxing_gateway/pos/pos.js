@@ -178,11 +178,24 @@
     $("sign-in").hidden = true;
     $("till").hidden = false;
     $("who").hidden = false;
-    $("who-name").textContent = (staff.name || staff.login) + " · " + (ROLE_NAMES[staff.role] || staff.role);
+    $("who-name").textContent = whoText(staff);
     resetSale();
+    loadStore();
     loadGoods();
     loadToday();
     $("code").focus();
+  }
+
+  // The header names the staff member's store once the merchant's stores are read.
+  function loadStore() {
+    return call("GET", "/merchant/stores?limit=200").then(guard).then(function (answer) {
+      var store = answer.ok ? answer.data.items.filter(function (s) { return s.id === state.staff.store_id; })[0] : null;
+      if (store) { $("who-name").textContent = whoText(state.staff) + " · " + store.name; }
+    }, failed);
+  }
+
+  function whoText(staff) {
+    return (staff.name || staff.login) + " · " + (ROLE_NAMES[staff.role] || staff.role);
   }
 
   // Any 401 after sign-in: the token expired or the account was deactivated.
