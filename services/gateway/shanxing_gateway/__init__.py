@@ -13,7 +13,7 @@ SERVICE = "gateway"
 
 def create_app(settings: Settings | None = None, config: GatewayConfig | None = None) -> Flask:
     from . import accesslog, edge, readiness
-    from .api import blueprints, docs, forwarding
+    from .api import blueprints, docs, forwarding, pages
     from .runtime import Gateway
 
     settings = settings or Settings.from_env(SERVICE)
@@ -23,6 +23,8 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     ctx = app.extensions["shanxing"]
     ctx.extra["gateway"] = Gateway.build(settings, config, ctx.db)
     forwarding.register(app)
+    for page in pages():
+        app.register_blueprint(page)
     docs.register(app)
     edge.register(app, config)
     accesslog.register(app)

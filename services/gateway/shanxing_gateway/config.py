@@ -58,6 +58,7 @@ def normalise_origin(origin: str) -> str:
 class GatewayConfig:
     jwt_secret: str
     token_ttl_seconds: int = 3600
+    staff_token_ttl_seconds: int = 900
     connect_timeout_seconds: float = 2.0
     read_timeout_seconds: float = 15.0
     ready_timeout_seconds: float = 3.0
@@ -84,6 +85,7 @@ class GatewayConfig:
         config = cls(
             jwt_secret=secret("jwt.key", "SHANXING_JWT_SECRET"),
             token_ttl_seconds=env_int("SHANXING_TOKEN_TTL", 3600),
+            staff_token_ttl_seconds=env_int("SHANXING_STAFF_TOKEN_TTL", 900),
             connect_timeout_seconds=env_float("SHANXING_UPSTREAM_CONNECT_TIMEOUT", 2.0),
             read_timeout_seconds=env_float("SHANXING_UPSTREAM_READ_TIMEOUT", 15.0),
             ready_timeout_seconds=env_float("SHANXING_READY_TIMEOUT", 3.0),
@@ -100,6 +102,8 @@ class GatewayConfig:
         )
         if config.token_ttl_seconds <= 0:
             raise ConfigError("SHANXING_TOKEN_TTL must be positive")
+        if config.staff_token_ttl_seconds <= 0:
+            raise ConfigError("SHANXING_STAFF_TOKEN_TTL must be positive")
         if config.merchant_rate_per_second <= 0:
             raise ConfigError("SHANXING_MERCHANT_RATE_PER_SECOND must be positive")
         for name, value in (("SHANXING_ADDRESS_RATE_PER_MINUTE", config.address_rate_per_minute),

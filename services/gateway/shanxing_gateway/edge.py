@@ -20,7 +20,8 @@ from .runtime import gateway
 # Public routes a stranger can hammer: each address gets a generous allowance per minute (many
 # people share one address: a community station's NAT, a school).
 ADDRESS_LIMITED_ROUTES = frozenset({("POST", "/api/v1/auth/token"), ("POST", "/api/v1/volunteers"),
-                                    ("POST", "/api/v1/volunteers/activate")})
+                                    ("POST", "/api/v1/volunteers/activate"),
+                                    ("POST", "/api/v1/merchant/staff/token")})
 
 # What browsers may send and read when CORS is on.
 CORS_ALLOWED_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language", "Idempotency-Key",

@@ -17,6 +17,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                    "description": "POST /api/v1/auth/token, then send Authorization: Bearer <token>."},
+    "staffBearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                    "description": "Merchant staff (the POS page): POST /api/v1/merchant/staff/token, then "
+                                   "Authorization: Bearer <staff token> instead of a signature."},
     "merchantKey": {"type": "apiKey", "in": "header", "name": "X-Shanxing-Key",
                     "description": "The merchant's key_id."},
     "merchantTimestamp": {"type": "apiKey", "in": "header", "name": "X-Shanxing-Timestamp",
@@ -30,7 +33,9 @@ SECURITY_SCHEMES = {
 BEARER = [{"bearerAuth": []}]
 OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
 MERCHANT = [{"merchantKey": [], "merchantTimestamp": [], "merchantNonce": [], "merchantSignature": []}]
+MERCHANT_OR_STAFF = MERCHANT + [{"staffBearer": []}]
 TOKEN_PATH = "/api/v1/auth/token"
+STAFF_TOKEN_PATH = "/api/v1/merchant/staff/token"
 
 
 def is_public_path(path: str) -> bool:
@@ -38,10 +43,10 @@ def is_public_path(path: str) -> bool:
 
 
 def security_for(method: str, path: str) -> list:
-    if path == TOKEN_PATH:
+    if path in (TOKEN_PATH, STAFF_TOKEN_PATH):
         return []
     if is_merchant_route(path):
-        return MERCHANT
+        return MERCHANT_OR_STAFF
     if is_public(method.upper(), path):
         return OPTIONAL_BEARER
     return BEARER
@@ -136,5 +141,5 @@ def describe_security(security) -> str:
     if security == OPTIONAL_BEARER:
         return "public (token optional)"
     if any("merchantSignature" in requirement for requirement in security):
-        return "merchant signature"
+        return "merchant signature or staff token"
     return "bearer token"

@@ -14,6 +14,7 @@ from .adapters.upstream import Upstreams
 from .auth import Identity
 from .auth.merchants import MerchantKeyCache, ReplayGuard
 from .auth.people import PeopleTokens
+from .auth.staff import StaffTokens
 from .config import GatewayConfig
 from .ratelimit import RateLimiter, RateWindows
 
@@ -24,6 +25,7 @@ class Gateway:
     config: GatewayConfig
     upstreams: Upstreams
     people: PeopleTokens
+    staff: StaffTokens
     merchant_keys: MerchantKeyCache
     replay_guard: ReplayGuard
     rate_windows: RateWindows
@@ -36,6 +38,7 @@ class Gateway:
                               read_timeout=config.read_timeout_seconds, pool_size=config.pool_size)
         return cls(settings=settings, config=config, upstreams=upstreams,
                    people=PeopleTokens(config.jwt_secret, config.token_ttl_seconds),
+                   staff=StaffTokens(config.jwt_secret, config.staff_token_ttl_seconds),
                    merchant_keys=MerchantKeyCache(partial(fetch_merchant_key, upstreams, settings.internal_key),
                                                   config.merchant_key_cache_seconds),
                    replay_guard=ReplayGuard(db, config.merchant_rate_per_second),

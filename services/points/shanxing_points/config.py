@@ -70,3 +70,16 @@ def expiry_days() -> int | None:
     if not 1 <= days <= 36500:
         raise ConfigError("SHANXING_POINTS_EXPIRY_DAYS must be 1 to 36500 days")
     return days
+
+
+def staff_login_throttle():
+    """SHANXING_STAFF_LOGIN_MAX_FAILURES (5) failed sign-ins of one staff account within
+    SHANXING_STAFF_LOGIN_WINDOW_SECONDS (900) lock it until the window closes."""
+    from .domain.login_throttle import ThrottlePolicy
+
+    policy = ThrottlePolicy(max_failures=env_int("SHANXING_STAFF_LOGIN_MAX_FAILURES", 5),
+                            window_seconds=env_int("SHANXING_STAFF_LOGIN_WINDOW_SECONDS", 900))
+    if policy.max_failures < 1 or policy.window_seconds < 1:
+        raise ConfigError("SHANXING_STAFF_LOGIN_MAX_FAILURES and SHANXING_STAFF_LOGIN_WINDOW_SECONDS "
+                          "must be positive")
+    return policy

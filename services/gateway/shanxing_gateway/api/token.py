@@ -50,6 +50,15 @@ PASSED_THROUGH = {400, 401, 403, 429}
 
 def verify_password(gw: Gateway, phone: str, password: str) -> dict:
     """Ask registry; its 400/401/403/429 come back to the client as problem+json."""
+    return verify_with(gw, "registry", "/internal/auth/verify", {"phone": phone, "password": password},
+                       required="subject", wrong_credentials="wrong phone or password",
+                       challenge='Bearer realm="shanxing"')
+
+
+def verify_with(gw: Gateway, service: str, path: str, credentials: dict, *, required: str,
+                wrong_credentials: str, challenge: str) -> dict:
+    """POST credentials to a service's internal check; 200 with ``required`` set is the answer, its
+    400/401/403/429 come back to the client as problem+json, anything else is a 502."""
     request_id = getattr(g, "request_id", None)
     headers = {internal_auth.HEADER: gw.service_token(request_id), "Accept": "application/json"}
     if request_id:
@@ -58,8 +67,7 @@ def verify_password(gw: Gateway, phone: str, password: str) -> dict:
     if address:
         headers["X-Forwarded-For"] = address
     try:
-        response = gw.upstreams.request("registry", "POST", "/internal/auth/verify", headers=headers,
-                                        json={"phone": phone, "password": password})
+        response = gw.upstreams.request(service, "POST", path, headers=headers, json=credentials)
     except UpstreamTimeout as exc:
         raise Problem(504, exc.detail, service=exc.service) from exc
     except UpstreamUnavailable as exc:
@@ -67,21 +75,21 @@ def verify_password(gw: Gateway, phone: str, password: str) -> dict:
     if response.status_code == 200:
         try:
             body = response.json()
-            if isinstance(body.get("subject"), str) and body["subject"]:
+            if isinstance(body.get(required), str) and body[required]:
                 return body
         except (ValueError, AttributeError):
             pass
-        raise Problem(502, "registry sent a malformed verification answer", service="registry")
+        raise Problem(502, f"{service} sent a malformed verification answer", service=service)
     if response.status_code in PASSED_THROUGH:
-        raise _passed_through(response)
-    raise Problem(502, f"registry answered {response.status_code}", service="registry")
+        raise _passed_through(response, wrong_credentials, challenge)
+    raise Problem(502, f"{service} answered {response.status_code}", service=service)
 
 
-def _passed_through(response) -> Problem:
+def _passed_through(response, wrong_credentials: str, challenge: str) -> Problem:
     headers = {"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else {}
     if response.status_code == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="shanxing"'
-    detail = "wrong phone or password" if response.status_code == 401 else "the request was refused"
+        headers["WWW-Authenticate"] = challenge
+    detail = wrong_credentials if response.status_code == 401 else "the request was refused"
     errors = None
     try:
         body = response.json()
@@ -91,5 +99,3 @@ def _passed_through(response) -> Problem:
     except ValueError:
         pass
     return Problem(response.status_code, detail, errors=errors, headers=headers)
-
-

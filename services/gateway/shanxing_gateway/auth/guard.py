@@ -14,6 +14,7 @@ from . import ANONYMOUS, Identity
 from .merchants import (MerchantAuthError, MerchantRateLimited, has_signature_headers,
                         merchant_identity, read_signature_headers, verify_signed_request)
 from .people import InvalidToken, bearer_token
+from .staff import authenticate_staff, refuse_staff_token
 
 BEARER_CHALLENGE = 'Bearer realm="shanxing"'
 MERCHANT_CHALLENGE = 'Shanxing-HMAC-SHA256 realm="shanxing merchant routes"'
@@ -30,9 +31,10 @@ def authenticate(gw: Gateway, request: Request, path: str, path_with_query: str)
             raise Problem(403, "a merchant key reaches only /api/v1/merchant/* routes")
         return identity
     if needs_merchant_signature(path):
-        if request.headers.get("Authorization"):
-            raise unauthorized("these routes need a merchant signature, not a bearer token",
-                               challenge=MERCHANT_CHALLENGE)
+        if request.headers.get("Authorization"):  # the POS page: a staff token instead of a signature
+            staff = authenticate_staff(gw, request.headers["Authorization"])
+            limit_person(gw, staff)  # counted per staff member, like a person
+            return staff
         return authenticate_merchant(gw, request, path_with_query)  # names the missing header
 
     person = authenticate_person(gw, request.headers.get("Authorization"))
@@ -57,6 +59,7 @@ def authenticate_person(gw: Gateway, authorization: str | None) -> Identity | No
     try:
         return gw.people.verify(token)
     except InvalidToken as exc:
+        refuse_staff_token(gw, authorization)
         raise unauthorized(f"the access token is not valid: {exc}",
                            challenge=BEARER_CHALLENGE + ', error="invalid_token"') from exc
 

@@ -47,13 +47,17 @@ def test_one_merged_openapi_document(client, upstreams):
     for name, document in SERVICE_DOCS.items():
         upstreams[name].state.openapi = document
     doc = client.get("/openapi.json").get_json()
-    assert set(doc["paths"]) == {"/api/v1/auth/token", "/api/v1/volunteers", "/api/v1/activities",
-                                 "/api/v1/merchant/goods"}
+    assert set(doc["paths"]) == {"/api/v1/auth/token", "/api/v1/merchant/staff/token", "/api/v1/volunteers",
+                                 "/api/v1/activities", "/api/v1/merchant/goods"}
     assert {"Volunteer", "Activity", "Goods"} <= set(doc["components"]["schemas"])
     assert {"bearerAuth", "merchantSignature"} <= set(doc["components"]["securitySchemes"])
     assert "x-unavailable" not in doc
     token_op = doc["paths"]["/api/v1/auth/token"]["post"]
     assert token_op["security"] == []
+    assert doc["paths"]["/api/v1/merchant/staff/token"]["post"]["security"] == []
+    assert {"merchantSignature": []} | {"merchantKey": [], "merchantTimestamp": [], "merchantNonce": []} \
+        in doc["paths"]["/api/v1/merchant/goods"]["get"]["security"]
+    assert {"staffBearer": []} in doc["paths"]["/api/v1/merchant/goods"]["get"]["security"]
     assert "TokenCreate" in doc["components"]["schemas"]
 
 

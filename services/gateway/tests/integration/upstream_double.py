@@ -28,6 +28,9 @@ class UpstreamState:
     throttled: set = field(default_factory=set)
     # points: key_id -> {key_id, merchant_id, secret, status}
     merchant_keys: dict = field(default_factory=dict)
+    # points: (merchant_id, login) -> (password, verified answer); logins answered 429
+    staff: dict = field(default_factory=dict)
+    throttled_staff: set = field(default_factory=set)
     received: list = field(default_factory=list)
 
     def reset(self):
@@ -90,6 +93,16 @@ class UpstreamDouble:
                 return _json({"type": "about:blank", "title": "Unauthorized", "status": 401,
                               "detail": "wrong phone or password"}, 401)
             return _json({"subject": account[1], "roles": list(account[2]), "display_name": "张*明"})
+        if request.path == "/internal/merchant-staff/verify":
+            credentials = json.loads(record["body"])
+            if credentials["login"] in state.throttled_staff:
+                return _json({"type": "about:blank", "title": "Too Many Requests", "status": 429,
+                              "detail": "too many failed attempts"}, 429, {"Retry-After": "42"})
+            account = state.staff.get((credentials["merchant_id"], credentials["login"]))
+            if account is None or account[0] != credentials["password"]:
+                return _json({"type": "about:blank", "title": "Unauthorized", "status": 401,
+                              "detail": "invalid merchant, login or password"}, 401)
+            return _json(account[1])
         if request.path.startswith("/internal/merchant-keys/"):
             key = state.merchant_keys.get(request.path.rsplit("/", 1)[1])
             return _json(key) if key else _json({"detail": "no such key"}, 404)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,8 @@ def _rules(row) -> EarningRules:
         daily_cap_per_volunteer=row.daily_cap_per_volunteer,
         star_upgrade_bonus=json.loads(row.star_upgrade_bonus),
         commendation_bonus=json.loads(row.commendation_bonus),
-        effective_from=as_utc(row.effective_from))
+        effective_from=as_utc(row.effective_from),
+        organization_factors={k: Decimal(v) for k, v in json.loads(row.organization_factors).items()})
 
 
 def in_force(session: Session, at: datetime) -> EarningRules | None:
@@ -47,6 +49,8 @@ def insert_version(session: Session, rules: EarningRules, published_by: str | No
         daily_cap_per_volunteer=rules.daily_cap_per_volunteer,
         star_upgrade_bonus=json.dumps(rules.star_upgrade_bonus, sort_keys=True),
         commendation_bonus=json.dumps(rules.commendation_bonus, sort_keys=True, ensure_ascii=False),
+        organization_factors=json.dumps({k: str(v) for k, v in rules.organization_factors.items()},
+                                        sort_keys=True),
         effective_from=rules.effective_from, published_by=published_by, created_at=utcnow()))
 
 

@@ -94,7 +94,8 @@ def adjust_counters(session: Session, account_id: str, **counters: int) -> None:
 
 def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: str, amount: int,
          debit_counters: dict[str, int] | None = None,
-         credit_counters: dict[str, int] | None = None, rule_version: int | None = None) -> bool:
+         credit_counters: dict[str, int] | None = None, rule_version: int | None = None,
+         organizer_factor: str | None = None) -> bool:
     """Move ``amount`` points from ``debit`` to ``credit`` once per ``transfer_id``.
 
     Returns False when a transfer with this id already exists (nothing moves again). Raises
@@ -105,7 +106,7 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
     now = utcnow()
     if not insert_if_absent(session, transfers, dict(
             id=transfer_id, debit_account_id=debit, credit_account_id=credit, amount=amount,
-            kind=kind, created_at=now, rule_version=rule_version)):
+            kind=kind, created_at=now, rule_version=rule_version, organizer_factor=organizer_factor)):
         return False
     sides = [(debit, -amount, debit_counters or {}), (credit, amount, credit_counters or {})]
     balances = {}
@@ -129,7 +130,8 @@ def transfer_amount(session: Session, transfer_id: str) -> int | None:
 def account_entries(session: Session, account_id: str, *, before_id: int | None, limit: int) -> list[dict]:
     """Postings of one account, newest first, with their transfer's kind."""
     query = (select(postings.c.id, postings.c.amount, postings.c.balance_after, postings.c.created_at,
-                    postings.c.transfer_id, transfers.c.kind, transfers.c.rule_version)
+                    postings.c.transfer_id, transfers.c.kind, transfers.c.rule_version,
+                    transfers.c.organizer_factor)
              .join(transfers, transfers.c.id == postings.c.transfer_id)
              .where(postings.c.account_id == account_id)
              .order_by(postings.c.id.desc()).limit(limit))

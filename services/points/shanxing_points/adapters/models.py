@@ -43,6 +43,8 @@ transfers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # The earning-rules version that priced a credit (hours, bonuses); null for other kinds.
     Column("rule_version", Integer, nullable=True),
+    # The organizer factor of that version applied to an hours credit ("1.50"); null otherwise.
+    Column("organizer_factor", String(8), nullable=True),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("debit_account_id <> credit_account_id", name="distinct_accounts"),
 )
@@ -93,6 +95,8 @@ hour_credits = Table(
     # Points the rate gave but the daily cap or the verified-only setting withheld, and why.
     Column("not_earned", BigInteger, nullable=False, server_default="0"),
     Column("not_earned_reason", String(16), nullable=True),  # daily_cap | unverified
+    Column("organization_id", String(64), nullable=True),  # from the event (0009)
+    Column("organizer_factor", String(8), nullable=True),  # what the rule version gave it
     CheckConstraint("status IN ('credited', 'revoked')", name="status"),
     Index("ix_hour_credits_volunteer_served_on", "volunteer_id", "served_on"),
 )
@@ -106,6 +110,8 @@ earning_rules = Table(
     Column("daily_cap_per_volunteer", BigInteger, nullable=True),
     Column("star_upgrade_bonus", Text, nullable=False),
     Column("commendation_bonus", Text, nullable=False),
+    # {organization_id: "1.50"}; organizations not named earn with factor 1.00 (0009).
+    Column("organization_factors", Text, nullable=False, server_default="{}"),
     Column("effective_from", DateTime(timezone=True), nullable=False, index=True),
     Column("published_by", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -160,6 +166,29 @@ stores = Table(
     Index("ix_stores_merchant_created", "merchant_id", "created_at", "id"),
 )
 
+# People at a merchant's stores who sign in to the POS page (README "Merchant staff").
+merchant_staff = Table(
+    "merchant_staff", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("merchant_id", String(36), ForeignKey("merchants.id"), nullable=False),
+    Column("store_id", String(36), ForeignKey("stores.id"), nullable=False),
+    Column("login", String(40), nullable=False),  # lower-cased
+    Column("name", String(50), nullable=True),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("role", String(16), nullable=False),  # cashier | manager
+    Column("status", String(16), nullable=False),  # active | inactive
+    # Failed-login window (domain.login_throttle): failures counted since the window opened.
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("failed_window_opened_at", DateTime(timezone=True), nullable=True),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deactivated_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("merchant_id", "login", name="uq_merchant_staff_merchant_login"),
+    CheckConstraint("role IN ('cashier', 'manager')", name="role"),
+    CheckConstraint("status IN ('active', 'inactive')", name="status"),
+    Index("ix_merchant_staff_merchant_created", "merchant_id", "created_at", "id"),
+)
+
 goods = Table(
     "goods", metadata,
     Column("id", String(36), primary_key=True),
@@ -207,6 +236,8 @@ redemptions = Table(
     Column("settlement_id", String(36), nullable=True, index=True),
     # The store the till belongs to, when the till says (optional in the request).
     Column("store_id", String(36), nullable=True),
+    # Who made it: "key:<key_id>" (a signed till) or "staff:<staff_id>" (the POS page) (0010).
+    Column("made_by", String(80), nullable=True),
     CheckConstraint("status IN ('completed', 'refunded')", name="status"),
     CheckConstraint("points > 0", name="points_positive"),
     Index("ix_redemptions_merchant_created", "merchant_id", "created_at", "id"),
@@ -239,6 +270,7 @@ refunds = Table(
     Column("idempotency_key", String(255), nullable=True),
     Column("request_hash", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("made_by", String(80), nullable=True),  # as on redemptions (0010)
     UniqueConstraint("merchant_id", "idempotency_key", name="uq_refunds_merchant_idempotency_key"),
     CheckConstraint("points > 0", name="points_positive"),
 )

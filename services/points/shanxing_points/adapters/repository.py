@@ -26,12 +26,14 @@ def _row(row) -> dict | None:
 
 def record_hour_credit(session: Session, record_id: str, volunteer_id: str, hours: str, points: int, *,
                        category: str | None = None, served_on=None, rule_version: int | None = None,
-                       not_earned: int = 0, not_earned_reason: str | None = None) -> bool:
+                       not_earned: int = 0, not_earned_reason: str | None = None,
+                       organization_id: str | None = None, organizer_factor: str | None = None) -> bool:
     """True when this record is seen for the first time (a revocation may have come first)."""
     return insert_if_absent(session, hour_credits, dict(
         record_id=record_id, volunteer_id=volunteer_id, hours=hours, points=points, status="credited",
         created_at=utcnow(), category=category, served_on=served_on, rule_version=rule_version,
-        not_earned=not_earned, not_earned_reason=not_earned_reason))
+        not_earned=not_earned, not_earned_reason=not_earned_reason, organization_id=organization_id,
+        organizer_factor=organizer_factor))
 
 
 def hour_credit_exists(session: Session, record_id: str) -> bool:

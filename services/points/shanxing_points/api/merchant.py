@@ -5,11 +5,14 @@ from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 
 from shanxing_common.schemas import RequestSchema
-from shanxing_common.internal_auth import caller, require_merchant
+from shanxing_common.internal_auth import caller
 from shanxing_common.problems import field_error
 from shanxing_common.web import Blueprint, context
 
+from ..domain import staff as staff_policy
+from ..domain.errors import Forbidden
 from ..service import merchants, redemptions
+from .actor import actor, merchant_action
 from .common import ListQueryArgsSchema
 
 blp = Blueprint("merchant", __name__, description="A merchant's goods and redemptions (signed)")
@@ -96,6 +99,7 @@ class RefundSchema(Schema):
     id = fields.String()
     points = fields.Integer()
     items = fields.List(fields.Nested(RefundLineSchema))
+    made_by = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -111,6 +115,8 @@ class RedemptionSchema(Schema):
     items = fields.List(fields.Nested(RedemptionLineSchema))
     volunteer = fields.Nested(RedeemingVolunteerSchema)
     store_id = fields.String(allow_none=True)
+    made_by = fields.String(allow_none=True, metadata={
+        "description": "key:<key_id> (a signed till) or staff:<staff_id> (the POS page); null before 0010"})
     created_at = fields.DateTime()
     refunded_at = fields.DateTime(metadata={"description": "when the last units were refunded"})
 
@@ -137,7 +143,7 @@ class RedemptionListSchema(Schema):
 
 
 @blp.route("/api/v1/merchant/goods", methods=["POST"])
-@require_merchant
+@merchant_action(staff_policy.MANAGE_GOODS)
 @blp.arguments(GoodCreateSchema)
 @blp.response(201, GoodSchema)
 def add_good(body):
@@ -145,7 +151,7 @@ def add_good(body):
 
 
 @blp.route("/api/v1/merchant/goods", methods=["GET"])
-@require_merchant
+@merchant_action(staff_policy.LIST_GOODS)
 @blp.arguments(ListQueryArgsSchema, location="query")
 @blp.response(200, GoodListSchema)
 def list_goods(args):
@@ -163,15 +169,22 @@ def _idempotency_key() -> str:
 
 
 @blp.route("/api/v1/merchant/redemptions", methods=["POST"])
-@require_merchant
+@merchant_action(staff_policy.REDEEM)
 @blp.arguments(RedemptionCreateSchema)
 @blp.response(201, RedemptionSchema)
 @blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "required": True,
                       "schema": {"type": "string", "minLength": 1, "maxLength": 255}}])
 def redeem(body):
     key = _idempotency_key()
+    who = actor()
+    store_id = body["store_id"]
+    if who.store_id is not None:  # staff redeem at their own store
+        if store_id is not None and store_id != who.store_id:
+            raise Forbidden("staff redeem only at their own store", field="store_id")
+        store_id = who.store_id
     outcome = redemptions.redeem(context().db, caller().merchant_id, idempotency_key=key,
-                                 code=body["code"], items=body["items"], store_id=body["store_id"])
+                                 code=body["code"], items=body["items"], store_id=store_id,
+                                 made_by=who.made_by)
     # The stored body is returned as is, so a replay is the very same answer.
     response = jsonify(outcome.body)
     response.status_code = outcome.status_code
@@ -181,7 +194,7 @@ def redeem(body):
 
 
 @blp.route("/api/v1/merchant/redemptions", methods=["GET"])
-@require_merchant
+@merchant_action(staff_policy.LIST_REDEMPTIONS)
 @blp.arguments(ListQueryArgsSchema, location="query")
 @blp.response(200, RedemptionListSchema)
 def list_redemptions(args):
@@ -190,7 +203,7 @@ def list_redemptions(args):
 
 
 @blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/refund", methods=["POST"])
-@require_merchant
+@merchant_action(staff_policy.REFUND)
 @blp.arguments(RefundCreateSchema, required=False)
 @blp.response(200, RefundedRedemptionSchema)
 @blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
@@ -198,7 +211,8 @@ def list_redemptions(args):
 def refund(body, redemption_id):
     key = _idempotency_key() if IDEMPOTENCY_HEADER in request.headers else None
     outcome = redemptions.refund(context().db, caller().merchant_id, redemption_id,
-                                 items=(body or {}).get("items"), idempotency_key=key)
+                                 items=(body or {}).get("items"), idempotency_key=key,
+                                 made_by=actor().made_by)
     response = jsonify(outcome.body)
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -206,7 +220,7 @@ def refund(body, redemption_id):
 
 
 @blp.route("/api/v1/merchant/stores", methods=["GET"])
-@require_merchant
+@merchant_action(staff_policy.LIST_STORES)
 @blp.arguments(ListQueryArgsSchema, location="query")
 @blp.response(200, MerchantStoreListSchema)
 def own_stores(args):
@@ -214,7 +228,7 @@ def own_stores(args):
 
 
 @blp.route("/api/v1/merchant/goods/<string:sku>", methods=["PATCH"])
-@require_merchant
+@merchant_action(staff_policy.MANAGE_GOODS)
 @blp.arguments(GoodUpdateSchema)
 @blp.response(200, GoodSchema)
 def update_good(body, sku):

@@ -30,6 +30,8 @@ class EntrySchema(Schema):
     transfer_id = fields.String()
     rule_version = fields.Integer(allow_none=True, metadata={
         "description": "the earning-rules version that priced a credit (hours, bonuses); null otherwise"})
+    organizer_factor = fields.String(allow_none=True, metadata={
+        "description": "hours credits: the organizer factor of that version (\"1.00\" = none); null otherwise"})
 
 
 class EntryListSchema(Schema):

@@ -37,6 +37,9 @@ class RulesPublishSchema(RequestSchema):
     star_upgrade_bonus = fields.Dict(**POINTS_MAP, metadata={"description": "{star level: points}"})
     commendation_bonus = fields.Dict(**POINTS_MAP, metadata={"description": "{commendation level: points}"})
     effective_from = fields.AwareDateTime(metadata={"description": "default now; not in the past"})
+    organization_factors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "{organization_id: factor 0.5–3.0, two places}; replaces the whole map; "
+                       "organizations not named earn × 1.00"})
 
 
 class RulesSchema(Schema):
@@ -47,6 +50,8 @@ class RulesSchema(Schema):
     star_upgrade_bonus = fields.Dict(**POINTS_MAP)
     commendation_bonus = fields.Dict(**POINTS_MAP)
     effective_from = fields.DateTime(allow_none=True)
+    organization_factors = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "{organization_id: factor as a decimal string, e.g. \"1.50\"}"})
     verified_hours_only = fields.Boolean(metadata={
         "description": "deployment setting SHANXING_POINTS_VERIFIED_HOURS_ONLY"})
 

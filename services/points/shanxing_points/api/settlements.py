@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Response
 from marshmallow import Schema, fields
 
-from shanxing_common.internal_auth import caller, require_merchant, require_ops
+from shanxing_common.internal_auth import caller, require_ops
 from shanxing_common.schemas import RequestSchema
 from shanxing_common.web import Blueprint, context
 
 from ..service import settlements
+from ..domain.staff import KEY_ONLY
+from .actor import merchant_action
 
 blp = Blueprint("settlements", __name__, description="Merchant settlement")
 
@@ -107,7 +109,7 @@ def close_statement(body, merchant_id):
 
 
 @blp.route("/api/v1/merchant/settlement", methods=["GET"])
-@require_merchant
+@merchant_action(KEY_ONLY)
 @blp.arguments(SettlementQueryArgsSchema, location="query")
 @blp.response(200, SettlementReportSchema)
 def own_settlement_report(args):
@@ -115,7 +117,7 @@ def own_settlement_report(args):
 
 
 @blp.route("/api/v1/merchant/settlement.csv", methods=["GET"])
-@require_merchant
+@merchant_action(KEY_ONLY)
 @blp.arguments(SettlementQueryArgsSchema, location="query")
 def own_settlement_csv(args):
     return _csv(caller().merchant_id, args)

@@ -35,7 +35,8 @@ def entries(db: Database, volunteer_id: str, *, cursor: str | None, limit: int) 
     page, more = rows[:limit], len(rows) > limit
     items = [{"id": str(r["id"]), "kind": r["kind"], "points": r["amount"],
               "balance_after": r["balance_after"], "created_at": as_utc(r["created_at"]),
-              "transfer_id": r["transfer_id"], "rule_version": r["rule_version"]} for r in page]
+              "transfer_id": r["transfer_id"], "rule_version": r["rule_version"],
+              "organizer_factor": r["organizer_factor"]} for r in page]
     return {"items": items, "next": encode_cursor(page[-1]["id"]) if more else None}
 
 

@@ -13,7 +13,7 @@ from ..domain.errors import Conflict, InvalidInput
 # A version may take effect "now" as seen by a publisher whose clock is slightly behind.
 CLOCK_SKEW = timedelta(seconds=60)
 FIELDS = ("points_per_hour", "category_rates", "daily_cap_per_volunteer", "star_upgrade_bonus",
-          "commendation_bonus")
+          "commendation_bonus", "organization_factors")
 
 
 def current(db: Database, default_rate: int) -> dict:
@@ -58,4 +58,5 @@ def rules_view(rules: EarningRules) -> dict:
             "daily_cap_per_volunteer": rules.daily_cap_per_volunteer,
             "star_upgrade_bonus": rules.star_upgrade_bonus,
             "commendation_bonus": rules.commendation_bonus,
+            "organization_factors": {k: str(v) for k, v in rules.organization_factors.items()},
             "effective_from": rules.effective_from}

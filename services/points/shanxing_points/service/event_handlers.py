@@ -36,11 +36,13 @@ def hours_confirmed(session: Session, event: Event) -> None:
     data = event.data
     at = _occurred_at(event) or utcnow()
     category = data.get("category")
+    organization_id = data.get("organization_id")
     ledger.credit_hours(session, record_id=str(data["record_id"]), volunteer_id=str(data["volunteer_id"]),
                         hours=data["hours"], rate=points_per_hour(), at=at,
                         category=str(category) if category is not None else None,
                         served_on=_served_on(data.get("served_on"), at),
-                        verified=data.get("verified") is not False, verified_only=verified_hours_only())
+                        verified=data.get("verified") is not False, verified_only=verified_hours_only(),
+                        organization_id=str(organization_id) if organization_id is not None else None)
 
 
 def star_level_changed(session: Session, event: Event) -> None:

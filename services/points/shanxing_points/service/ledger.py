@@ -26,9 +26,10 @@ def rules_in_force(session: Session, at: datetime, default_rate: int) -> Earning
 
 def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours: str, rate: int,
                  at: datetime, category: str | None = None, served_on: date | None = None,
-                 verified: bool = True, verified_only: bool = False) -> int:
+                 verified: bool = True, verified_only: bool = False,
+                 organization_id: str | None = None) -> int:
     """Credit a confirmed record once, priced by the rules in force at ``at`` (``rate`` is version
-    0's); debt is settled first. Returns the points earned (0 when this record was already
+    0's) and the organizer factor that version gives ``organization_id``; debt is settled first. Returns the points earned (0 when this record was already
     credited, revoked before its confirmation arrived, capped or unverified)."""
     parsed = rules.parse_hours(hours)
     if repository.hour_credit_exists(session, record_id):
@@ -41,17 +42,20 @@ def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours: 
     if in_force.daily_cap_per_volunteer is not None and served_on is not None:
         earned_that_day = rules_store.earned_on(session, volunteer_id, served_on)
     credit = credit_for_hours(in_force, parsed, category, already_earned_that_day=earned_that_day,
-                              verified=verified, verified_only=verified_only)
+                              verified=verified, verified_only=verified_only,
+                              organization_id=organization_id)
     if not repository.record_hour_credit(session, record_id, volunteer_id, str(parsed), credit.points,
                                          category=category, served_on=served_on,
                                          rule_version=in_force.version, not_earned=credit.not_earned,
-                                         not_earned_reason=credit.reason):
+                                         not_earned_reason=credit.reason, organization_id=organization_id,
+                                         organizer_factor=str(credit.factor)):
         return 0
     if credit.points == 0:
         return 0
     if not ledger.move(session, transfer_id=f"hours:{record_id}", kind="hours",
                        debit=ledger.ISSUANCE_ACCOUNT_ID, credit=account_id, amount=credit.points,
-                       credit_counters={"earned": credit.points}, rule_version=in_force.version):
+                       credit_counters={"earned": credit.points}, rule_version=in_force.version,
+                       organizer_factor=str(credit.factor)):
         return 0
     settled = settle_debt(session, account_id, credit.points, cause=f"hours:{record_id}")
     expiry.grant(session, account_id, credit.points - settled, source_transfer_id=f"hours:{record_id}", at=at)

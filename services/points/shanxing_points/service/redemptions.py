@@ -33,7 +33,7 @@ class RedeemOutcome:
 
 
 def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
-           items: list[dict], store_id: str | None = None) -> RedeemOutcome:
+           items: list[dict], store_id: str | None = None, made_by: str | None = None) -> RedeemOutcome:
     """Claim the idempotency key, use the code, take the stock, move the points, record the
     redemption and its event — in one transaction. Any error rolls all of it back."""
     code = codes.normalise_code(code)
@@ -83,7 +83,7 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
         expiry.spend(s, volunteer_account, total)
         redemption = dict(id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
                           code_id=claimed["id"], points=total, status=COMPLETED, created_at=now,
-                          refunded_at=None, store_id=store_id)
+                          refunded_at=None, store_id=store_id, made_by=made_by)
         repository.insert_redemption(s, redemption, [dict(redemption_id=redemption_id, **line)
                                                      for line in lines])
         body = redemption_view(redemption, lines, ledger.display_name(s, volunteer_account))
@@ -123,7 +123,7 @@ class RefundOutcome:
 
 
 def refund(db: Database, merchant_id: str, redemption_id: str, items: list[dict] | None = None,
-           idempotency_key: str | None = None) -> RefundOutcome:
+           idempotency_key: str | None = None, made_by: str | None = None) -> RefundOutcome:
     """Give back ``items`` (or everything left) of a redemption: points merchant → volunteer and
     stock, in one transaction, each refund once (its own id; the Idempotency-Key when sent)."""
     wanted = requested_items(items) if items is not None else None
@@ -148,7 +148,7 @@ def refund(db: Database, merchant_id: str, redemption_id: str, items: list[dict]
         if not repository.claim_refund(s, dict(
                 id=refund_id, redemption_id=redemption_id, merchant_id=merchant_id, points=points,
                 items=refund_items, idempotency_key=idempotency_key,
-                request_hash=body_hash if idempotency_key else None, created_at=now)):
+                request_hash=body_hash if idempotency_key else None, created_at=now, made_by=made_by)):
             # a concurrent request with the same key committed first
             return _refund_replay(s, merchant_id, repository.refund_by_key(s, merchant_id, idempotency_key),
                                   body_hash)
@@ -174,7 +174,7 @@ def refund(db: Database, merchant_id: str, redemption_id: str, items: list[dict]
             "refund_id": refund_id, "items": refund_items,
         }, producer=PRODUCER)
         body = _redemption_with_refunds(s, updated)
-        body["refund"] = {"id": refund_id, "points": points, "items": refund_items,
+        body["refund"] = {"id": refund_id, "points": points, "items": refund_items, "made_by": made_by,
                           "created_at": now.isoformat()}
         return RefundOutcome(body, replayed=False)
 
@@ -186,7 +186,7 @@ def _refund_replay(s: Session, merchant_id: str, earlier: dict, body_hash: str) 
     redemption = repository.redemption_for_merchant(s, earlier["redemption_id"], merchant_id)
     body = _redemption_with_refunds(s, redemption)
     body["refund"] = {"id": earlier["id"], "points": earlier["points"], "items": earlier["items"],
-                      "created_at": earlier["created_at"].isoformat()}
+                      "made_by": earlier.get("made_by"), "created_at": earlier["created_at"].isoformat()}
     return RefundOutcome(body, replayed=True)
 
 
@@ -228,6 +228,7 @@ def redemption_view(redemption: dict, lines: list[dict], display_name: str | Non
                    "refunded_quantity": l.get("refunded_quantity") or 0} for l in lines],
         "volunteer": {"display_name": display_name},
         "store_id": redemption.get("store_id"),
+        "made_by": redemption.get("made_by"),
         "created_at": redemption["created_at"].isoformat(),
     }
     if redemption.get("refunded_at") is not None:

@@ -8,10 +8,12 @@ from shanxing_common.testing import deliver
 from shanxing_points.adapters.models import hour_credits, transfers
 
 
-def _confirm(world, volunteer_id, hours, *, category="elderly", served_on="2025-01-02", verified=True):
+def _confirm(world, volunteer_id, hours, *, category="elderly", served_on="2025-01-02", verified=True,
+             organization_id="o1"):
     record_id = str(uuid.uuid4())
     assert deliver(world.app, "activities.hours_confirmed.v1", {
-        "record_id": record_id, "volunteer_id": volunteer_id, "activity_id": "a1", "organization_id": "o1",
+        "record_id": record_id, "volunteer_id": volunteer_id, "activity_id": "a1",
+        "organization_id": organization_id,
         "team_id": None, "region_code": "110105", "category": category, "hours": hours,
         "served_on": served_on, "confirmed_by": "admin", "verified": verified}) == "done"
     return record_id
@@ -51,7 +53,8 @@ def test_before_any_publication_version_0_is_the_contract_rate(world):
     assert resp.status_code == 200
     assert resp.json == {"version": 0, "points_per_hour": 10, "category_rates": {},
                          "daily_cap_per_volunteer": None, "star_upgrade_bonus": {},
-                         "commendation_bonus": {}, "effective_from": None, "verified_hours_only": False}
+                         "commendation_bonus": {}, "organization_factors": {}, "effective_from": None,
+                         "verified_hours_only": False}
     record_id = _confirm(world, volunteer_id, "2.50")
     assert world.points(volunteer_id)["balance"] == 25
     assert _transfer(world.app, f"hours:{record_id}").rule_version == 0
@@ -109,6 +112,13 @@ def test_bad_publications_name_the_field_and_write_nothing(world):
         ({"commendation_bonus": {"city": 1.5}}, "commendation_bonus.city"),
         ({"effective_from": "2020-01-01T00:00:00+00:00"}, "effective_from"),
         ({"effective_from": "2030-01-01T00:00:00"}, "effective_from"),
+        ({"organization_factors": {"o1": 0.4}}, "organization_factors.o1"),
+        ({"organization_factors": {"o1": "3.01"}}, "organization_factors.o1"),
+        ({"organization_factors": {"o1": 1.234}}, "organization_factors.o1"),
+        ({"organization_factors": {"o1": True}}, "organization_factors.o1"),
+        ({"organization_factors": {"o1": "abc"}}, "organization_factors.o1"),
+        ({"organization_factors": {"bad id!": 1.5}}, "organization_factors"),
+        ({"organization_factors": [1.5]}, "organization_factors"),
     ]
     for body, field in cases:
         resp = _publish(world, **body)
@@ -213,3 +223,52 @@ def test_ops_list_every_version_newest_first(world):
         (2, 12, 80), (1, 12, None), (0, 10, None)]
     volunteer = world.person(world.volunteer())
     assert world.client.get("/api/v1/points/rules/versions", headers=volunteer).status_code == 403
+
+
+def test_an_organizer_factor_multiplies_before_one_rounding_and_shows_in_the_entry(world):
+    volunteer_id = world.volunteer()
+    resp = _publish(world, organization_factors={"org-a": 1.5, "org-b": "0.50"})
+    assert resp.status_code == 201, resp.json
+    assert resp.json["organization_factors"] == {"org-a": "1.50", "org-b": "0.50"}
+    a = _confirm(world, volunteer_id, "1.25", organization_id="org-a")  # 1.25 × 10 × 1.5 = 18.75 → 19
+    b = _confirm(world, volunteer_id, "0.50", organization_id="org-b")  # 0.5 × 10 × 0.5 = 2.5 → 3
+    c = _confirm(world, volunteer_id, "1.00", organization_id="org-c")  # not named: × 1.00
+    assert world.points(volunteer_id)["earned"] == 19 + 3 + 10
+    entries = world.client.get("/api/v1/points/me/entries", headers=world.person(volunteer_id)).json["items"]
+    assert {e["transfer_id"]: (e["points"], e["rule_version"], e["organizer_factor"]) for e in entries} == {
+        f"hours:{a}": (19, 1, "1.50"), f"hours:{b}": (3, 1, "0.50"), f"hours:{c}": (10, 1, "1.00")}
+    row = _credit_row(world.app, a)
+    assert (row.organization_id, row.organizer_factor, row.rule_version) == ("org-a", "1.50", 1)
+    # a revocation takes back exactly what the factored record credited
+    world.revoke(volunteer_id, a, "1.25")
+    assert world.points(volunteer_id)["earned"] == 13
+
+
+def test_factors_carry_over_until_replaced_and_the_cap_counts_factored_points(world):
+    assert _publish(world, organization_factors={"org-a": 2}).status_code == 201
+    assert _publish(world, daily_cap_per_volunteer=30).json["organization_factors"] == {"org-a": "2.00"}
+    volunteer_id = world.volunteer()
+    first = _confirm(world, volunteer_id, "2.00", organization_id="org-a", served_on="2025-05-01")
+    assert (_credit_row(world.app, first).points, _credit_row(world.app, first).not_earned) == (30, 10)
+    # publishing the map replaces it whole: org-a is back to 1.00
+    assert _publish(world, organization_factors={"org-b": 3}).json["organization_factors"] == {"org-b": "3.00"}
+    later = _confirm(world, volunteer_id, "1.00", organization_id="org-a", served_on="2025-05-02")
+    assert _credit_row(world.app, later).points == 10
+    # a bonus is not an hours credit: no factor on its entry
+    _commend(world, volunteer_id, "city")
+    entries = world.client.get("/api/v1/points/me/entries", headers=world.person(volunteer_id)).json["items"]
+    assert [e["organizer_factor"] for e in entries if e["kind"] == "hours"] == ["1.00", "2.00"]
+
+
+def test_a_redelivered_event_is_priced_by_its_own_time_factor_included(world):
+    volunteer_id = world.volunteer()
+    record_id = str(uuid.uuid4())
+    data = {"record_id": record_id, "volunteer_id": volunteer_id, "activity_id": "a1",
+            "organization_id": "org-a", "team_id": None, "region_code": "110105", "category": "elderly",
+            "hours": "1.00", "served_on": "2025-01-02", "confirmed_by": "admin", "verified": True}
+    assert deliver(world.app, "activities.hours_confirmed.v1", data) == "done"
+    # a factor published afterwards does not re-price the record, nor credit it again
+    assert _publish(world, organization_factors={"org-a": 3}).status_code == 201
+    assert deliver(world.app, "activities.hours_confirmed.v1", data) == "done"
+    assert world.points(volunteer_id)["earned"] == 10
+    assert _transfer(world.app, f"hours:{record_id}").organizer_factor == "1.00"

@@ -1,4 +1,4 @@
-"""Migrations 0003–0006 upgrade a database that already holds 0002 data (both dialects)."""
+"""Migrations 0003–0010 upgrade a database that already holds 0002 data (both dialects)."""
 from sqlalchemy import text
 
 from shanxing_common.db import make_engine
@@ -50,6 +50,12 @@ def test_upgrading_keeps_old_refunds_reconcilable(tmp_path):
             assert c.execute(text("SELECT refunded_points FROM redemptions")).scalar() == 20
             assert c.execute(text("SELECT refunded_quantity FROM redemption_items")).scalar() == 2
             assert c.execute(text("SELECT active FROM goods")).scalar() in (True, 1)
+            # 0009/0010: old credits and redemptions have no factor and no known maker
+            assert c.execute(text("SELECT organizer_factor FROM transfers WHERE id = 'hours:rec1'")).scalar() is None
+            assert c.execute(text("SELECT organization_id FROM hour_credits")).scalar() is None
+            assert c.execute(text("SELECT made_by FROM redemptions")).scalar() is None
+            assert c.execute(text("SELECT made_by FROM refunds")).scalar() is None
+            assert c.execute(text("SELECT count(*) FROM merchant_staff")).scalar() == 0
         with Session(engine) as s:
             report = ledger.books_report(s)
         assert ledger.books_balanced(report), report

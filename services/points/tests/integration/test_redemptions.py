@@ -52,7 +52,8 @@ def test_a_redemption_moves_points_and_stock_and_shows_only_the_masked_name(app,
     entries = world.client.get("/api/v1/points/me/entries", headers=world.person(volunteer_id)).json
     assert entries["items"][0] | {"id": None, "created_at": None} == {
         "id": None, "created_at": None, "kind": "redeem", "points": -80, "balance_after": 20,
-        "transfer_id": f"redeem:{body['id']}", "rule_version": None}
+        "transfer_id": f"redeem:{body['id']}", "rule_version": None,
+        "organizer_factor": None}
 
 
 def test_a_grouped_code_is_accepted(world, shop):

@@ -10,9 +10,9 @@ from shanxing_points.domain.errors import InvalidInput
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def _credit(rules, hours, category=None, earned=0, verified=True, verified_only=False):
+def _credit(rules, hours, category=None, earned=0, verified=True, verified_only=False, organization_id=None):
     return credit_for_hours(rules, Decimal(hours), category, already_earned_that_day=earned,
-                            verified=verified, verified_only=verified_only)
+                            verified=verified, verified_only=verified_only, organization_id=organization_id)
 
 
 def test_the_default_is_the_contract_rate_with_no_cap_and_no_bonus():
@@ -72,6 +72,13 @@ def _publish(**changes):
     ({"star_upgrade_bonus": {"0": 5}}, "star_upgrade_bonus"),
     ({"commendation_bonus": {"city": 10_000_001}}, "commendation_bonus.city"),
     ({"effective_from": datetime(2026, 1, 1)}, "effective_from"),
+    ({"organization_factors": {"o1": "0.49"}}, "organization_factors.o1"),
+    ({"organization_factors": {"o1": 3.5}}, "organization_factors.o1"),
+    ({"organization_factors": {"o1": "1.005"}}, "organization_factors.o1"),
+    ({"organization_factors": {"o1": None}}, "organization_factors.o1"),
+    ({"organization_factors": {"o1": "NaN"}}, "organization_factors.o1"),
+    ({"organization_factors": {"": 1}}, "organization_factors"),
+    ({"organization_factors": "o1=2"}, "organization_factors"),
 ])
 def test_a_bad_version_names_the_field(changes, field):
     with pytest.raises(InvalidInput) as raised:
@@ -84,3 +91,32 @@ def test_a_good_version_keeps_its_values():
                      star_upgrade_bonus={"2": 100}, commendation_bonus={"city": 500})
     assert rules.rate_for("elderly") == 15 and rules.daily_cap_per_volunteer == 80
     assert rules.commendation_bonus_for("city") == 500
+
+
+def test_the_organizer_factor_multiplies_before_the_single_rounding():
+    rules = EarningRules(version=4, points_per_hour=10, category_rates={"elderly": 15},
+                         organization_factors={"o1": Decimal("1.50"), "o2": Decimal("0.50")})
+    assert _credit(rules, "1.25", organization_id="o1").points == 19  # 18.75 → 19, not 13 × 1.5
+    assert _credit(rules, "1.25", organization_id="o1").factor == Decimal("1.50")
+    assert _credit(rules, "0.50", organization_id="o2").points == 3  # 2.5 → 3 (half up)
+    assert _credit(rules, "0.07", organization_id="o2").points == 0  # 0.35 → 0
+    assert _credit(rules, "2.00", "elderly", organization_id="o1").points == 45  # category rate too
+    unnamed = _credit(rules, "1.25", organization_id="o3")
+    assert (unnamed.points, unnamed.factor) == (13, Decimal("1.00"))
+    assert _credit(rules, "1.25", organization_id=None).factor == Decimal("1.00")
+
+
+def test_the_cap_and_the_verified_rule_count_factored_points():
+    rules = EarningRules(version=5, points_per_hour=10, daily_cap_per_volunteer=25,
+                         organization_factors={"o1": Decimal("2.00")})
+    capped = _credit(rules, "2.00", earned=0, organization_id="o1")
+    assert (capped.points, capped.not_earned, capped.reason) == (25, 15, NOT_EARNED_DAILY_CAP)
+    withheld = _credit(rules, "1.00", verified=False, verified_only=True, organization_id="o1")
+    assert (withheld.points, withheld.not_earned) == (0, 20)
+
+
+def test_factors_are_kept_to_two_places_from_numbers_or_strings():
+    rules = _publish(organization_factors={"o1": 1.5, "o2": "3", "o3": "0.5", "o4": 2})
+    assert {k: str(v) for k, v in rules.organization_factors.items()} == {
+        "o1": "1.50", "o2": "3.00", "o3": "0.50", "o4": "2.00"}
+    assert _publish().organization_factors == {}
