@@ -1,4 +1,4 @@
 def blueprints():
-    from . import merchant, merchants, points, rules, settlements
+    from . import holds, merchant, merchants, points, rules, settlements
 
-    return [points.blp, rules.blp, merchants.blp, merchant.blp, settlements.blp]
+    return [points.blp, rules.blp, merchants.blp, merchant.blp, settlements.blp, holds.blp]

@@ -9,7 +9,7 @@ from shanxing_common.internal_auth import caller, require_merchant
 from shanxing_common.problems import field_error
 from shanxing_common.web import Blueprint, context
 
-from ..service import merchants, redemptions
+from ..service import holds, merchants, redemptions
 from .common import ListQueryArgsSchema
 
 blp = Blueprint("merchant", __name__, description="A merchant's goods and redemptions (signed)")
@@ -70,6 +70,9 @@ class RedemptionCreateSchema(RequestSchema):
                         validate=validate.Length(min=1, max=50))
     store_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36),
                              metadata={"description": "the merchant's store this till belongs to (optional)"})
+    hold = fields.Boolean(load_default=False, metadata={
+        "description": "true: only reserve the points and stock (status pending) until "
+                       "POST …/capture or …/void; the hold is voided by itself at hold_expires_at"})
 
 
 class RedemptionLineSchema(Schema):
@@ -106,13 +109,16 @@ class RedeemingVolunteerSchema(Schema):
 class RedemptionSchema(Schema):
     id = fields.String()
     points = fields.Integer()
-    status = fields.String(metadata={"description": "completed | partially_refunded | refunded"})
+    status = fields.String(metadata={"description": "completed | partially_refunded | refunded; "
+                                                    "a two-phase redemption: pending | voided"})
     refunded_points = fields.Integer()
     items = fields.List(fields.Nested(RedemptionLineSchema))
     volunteer = fields.Nested(RedeemingVolunteerSchema)
     store_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
     refunded_at = fields.DateTime(metadata={"description": "when the last units were refunded"})
+    hold_expires_at = fields.DateTime(metadata={"description": "a pending hold: when it is voided "
+                                                              "unless captured"})
 
 
 class RefundedRedemptionSchema(RedemptionSchema):
@@ -171,7 +177,8 @@ def _idempotency_key() -> str:
 def redeem(body):
     key = _idempotency_key()
     outcome = redemptions.redeem(context().db, caller().merchant_id, idempotency_key=key,
-                                 code=body["code"], items=body["items"], store_id=body["store_id"])
+                                 code=body["code"], items=body["items"], store_id=body["store_id"],
+                                 hold=body["hold"])
     # The stored body is returned as is, so a replay is the very same answer.
     response = jsonify(outcome.body)
     response.status_code = outcome.status_code
@@ -203,6 +210,32 @@ def refund(body, redemption_id):
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+@blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/capture", methods=["POST"])
+@require_merchant
+@blp.response(200, RedemptionSchema)
+def capture(redemption_id):
+    """Complete a pending (held) redemption: the points go to the merchant, once."""
+    return jsonify(holds.capture(context().db, caller().merchant_id, redemption_id))
+
+
+@blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/void", methods=["POST"])
+@require_merchant
+@blp.response(200, RedemptionSchema)
+def void(redemption_id):
+    """Cancel a pending (held) redemption: points and stock go back, once."""
+    return jsonify(holds.void(context().db, caller().merchant_id, redemption_id))
+
+
+@blp.route("/api/v1/merchant/redemption-holds", methods=["GET"])
+@require_merchant
+@blp.arguments(ListQueryArgsSchema, location="query")
+@blp.response(200, RedemptionListSchema)
+def pending_holds(args):
+    """This merchant's pending holds, oldest first (a till that lost track of one finds it here)."""
+    return jsonify(holds.list_pending(context().db, caller().merchant_id, cursor=args["cursor"],
+                                      limit=args["limit"]))
 
 
 @blp.route("/api/v1/merchant/stores", methods=["GET"])
