@@ -1,7 +1,7 @@
 """two-phase redemptions: holds, their items, the holds account, transfer status
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011_redemption_holds
+Revises: 0010_merchant_staff
 Create Date: 2026-12-02 18:10:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = '0011_redemption_holds'
+down_revision: Union[str, Sequence[str], None] = '0010_merchant_staff'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
