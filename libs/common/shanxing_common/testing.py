@@ -138,3 +138,22 @@ def outbox_events(app, type_: str | None = None) -> list[dict]:
         q = q.where(t.c.type == type_)
     with app.extensions["shanxing"].db.read() as s:
         return [json.loads(row) for row in s.execute(q).scalars()]
+
+
+def run_together(count: int, work):
+    """Call ``work(i)`` for i in range(count) on as many threads, released at once; their results."""
+    import threading
+
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(index):
+        barrier.wait()
+        results[index] = work(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -9,14 +9,18 @@ from shanxing_common.messaging.worker import Job
 from .service.event_handlers import HANDLERS
 
 EXPIRY_EVERY_SECONDS = 60
+HOLD_EXPIRY_EVERY_SECONDS = 30
 
 
 def jobs(settings, db):
-    """Expire due point lots once a minute (a no-op unless SHANXING_POINTS_EXPIRY_DAYS is set)."""
+    """Expire due point lots once a minute (a no-op unless SHANXING_POINTS_EXPIRY_DAYS is set) and
+    void expired redemption holds every 30 s."""
     from .adapters.sql import utcnow
     from .service.expiry import expire_due
+    from .service.holds import void_expired
 
-    return [Job("points-expiry", EXPIRY_EVERY_SECONDS, lambda: expire_due(db, utcnow()))]
+    return [Job("points-expiry", EXPIRY_EVERY_SECONDS, lambda: expire_due(db, utcnow())),
+            Job("redemption-hold-expiry", HOLD_EXPIRY_EVERY_SECONDS, lambda: void_expired(db))]
 
 
 cli = make_cli(service="points", package="shanxing_points", handlers=HANDLERS, jobs=jobs)

@@ -83,3 +83,15 @@ def staff_login_throttle():
         raise ConfigError("SHANXING_STAFF_LOGIN_MAX_FAILURES and SHANXING_STAFF_LOGIN_WINDOW_SECONDS "
                           "must be positive")
     return policy
+
+
+DEFAULT_HOLD_TTL_SECONDS = 900
+
+
+def hold_ttl_seconds() -> int:
+    """SHANXING_POINTS_HOLD_TTL_SECONDS: how long a pending two-phase redemption keeps the points
+    and stock before the worker voids it (default 15 minutes; 60 s to 1 day)."""
+    ttl = env_int("SHANXING_POINTS_HOLD_TTL_SECONDS", DEFAULT_HOLD_TTL_SECONDS)
+    if not 60 <= ttl <= 86400:
+        raise ConfigError("SHANXING_POINTS_HOLD_TTL_SECONDS must be 60 to 86400 seconds")
+    return ttl

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..domain.errors import InsufficientPoints
 from .models import (accounts, bonus_awards, hour_credits, postings, redemption_items, redemptions, refunds,
                      transfers)
+from .holds import holds_report
 from .lots import lots_report
 from .sql import insert_if_absent, utcnow
 
@@ -170,6 +171,7 @@ def books_report(session: Session) -> dict:
         "volunteer_counters_not_matching": list(counters_off),
         **_causes_report(session),
         **lots_report(session),
+        **holds_report(session),
     }
 
 

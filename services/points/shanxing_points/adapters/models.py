@@ -45,6 +45,9 @@ transfers = Table(
     Column("rule_version", Integer, nullable=True),
     # The organizer factor of that version applied to an hours credit ("1.50"); null otherwise.
     Column("organizer_factor", String(8), nullable=True),
+    # Two-phase transfers (README "Holds"): the first phase of a hold is written 'pending' and
+    # becomes 'posted' (captured) or 'voided'; null for a one-phase transfer, posted when written.
+    Column("status", String(8), nullable=True),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("debit_account_id <> credit_account_id", name="distinct_accounts"),
 )
@@ -300,4 +303,40 @@ settlements = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("period_end >= period_start", name="period_ordered"),
     Index("ix_settlements_merchant_period", "merchant_id", "period_start"),
+)
+
+
+# A redemption in two phases (README "Holds"): the points wait in the `holds` account under the
+# pending transfer hold:<id> and the stock is taken; capture turns it into the redemption <id>,
+# void (by the merchant, or the job once expires_at passes) gives both back.
+redemption_holds = Table(
+    "redemption_holds", metadata,
+    Column("id", String(36), primary_key=True),  # the redemption's id once captured
+    Column("merchant_id", String(36), ForeignKey("merchants.id"), nullable=False),
+    Column("volunteer_id", String(64), nullable=False),
+    Column("code_id", String(36), ForeignKey("redemption_codes.id"), nullable=False, unique=True),
+    Column("points", BigInteger, nullable=False),
+    Column("store_id", String(36), nullable=True),
+    Column("status", String(16), nullable=False),  # pending | captured | voided
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("void_reason", String(16), nullable=True),  # merchant | expired
+    CheckConstraint("status IN ('pending', 'captured', 'voided')", name="status"),
+    CheckConstraint("points > 0", name="points_positive"),
+    Index("ix_redemption_holds_due", "status", "expires_at"),
+    Index("ix_redemption_holds_merchant_created", "merchant_id", "created_at", "id"),
+    Index("ix_redemption_holds_volunteer_status", "volunteer_id", "status"),
+)
+
+redemption_hold_items = Table(
+    "redemption_hold_items", metadata,
+    Column("hold_id", String(36), ForeignKey("redemption_holds.id"), primary_key=True),
+    Column("good_id", String(36), ForeignKey("goods.id"), primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_points", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
 )

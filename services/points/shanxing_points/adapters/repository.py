@@ -190,8 +190,11 @@ def update_good(session: Session, merchant_id: str, sku: str, values: dict,
 
 def redeemed_in_window(session: Session, volunteer_id: str, good_id: str, start: datetime,
                        end: datetime) -> int:
-    """Units of a good the volunteer redeemed in [start, end), net of refunds."""
-    return int(session.execute(
+    """Units of a good the volunteer redeemed in [start, end), net of refunds, plus the units
+    waiting in their pending holds placed then."""
+    from .holds import held_units
+
+    return held_units(session, volunteer_id, good_id, start, end) + int(session.execute(
         select(func.coalesce(func.sum(redemption_items.c.quantity - redemption_items.c.refunded_quantity), 0))
         .join(redemptions, redemptions.c.id == redemption_items.c.redemption_id)
         .where(redemptions.c.volunteer_id == volunteer_id, redemption_items.c.good_id == good_id,

@@ -1,4 +1,4 @@
 def blueprints():
-    from . import merchant, merchants, points, rules, settlements, staff
+    from . import holds, merchant, merchants, points, rules, settlements, staff
 
-    return [points.blp, rules.blp, merchants.blp, merchant.blp, settlements.blp, staff.blp]
+    return [points.blp, rules.blp, merchants.blp, merchant.blp, settlements.blp, staff.blp, holds.blp]

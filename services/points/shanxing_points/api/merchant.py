@@ -11,7 +11,7 @@ from shanxing_common.web import Blueprint, context
 
 from ..domain import staff as staff_policy
 from ..domain.errors import Forbidden
-from ..service import merchants, redemptions
+from ..service import holds, merchants, redemptions
 from .actor import actor, merchant_action
 from .common import ListQueryArgsSchema
 
@@ -73,6 +73,9 @@ class RedemptionCreateSchema(RequestSchema):
                         validate=validate.Length(min=1, max=50))
     store_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36),
                              metadata={"description": "the merchant's store this till belongs to (optional)"})
+    hold = fields.Boolean(load_default=False, metadata={
+        "description": "true: only reserve the points and stock (status pending) until "
+                       "POST …/capture or …/void; the hold is voided by itself at hold_expires_at"})
 
 
 class RedemptionLineSchema(Schema):
@@ -110,7 +113,8 @@ class RedeemingVolunteerSchema(Schema):
 class RedemptionSchema(Schema):
     id = fields.String()
     points = fields.Integer()
-    status = fields.String(metadata={"description": "completed | partially_refunded | refunded"})
+    status = fields.String(metadata={"description": "completed | partially_refunded | refunded; "
+                                                    "a two-phase redemption: pending | voided"})
     refunded_points = fields.Integer()
     items = fields.List(fields.Nested(RedemptionLineSchema))
     volunteer = fields.Nested(RedeemingVolunteerSchema)
@@ -119,6 +123,8 @@ class RedemptionSchema(Schema):
         "description": "key:<key_id> (a signed till) or staff:<staff_id> (the POS page); null before 0010"})
     created_at = fields.DateTime()
     refunded_at = fields.DateTime(metadata={"description": "when the last units were refunded"})
+    hold_expires_at = fields.DateTime(metadata={"description": "a pending hold: when it is voided "
+                                                              "unless captured"})
 
 
 class RefundedRedemptionSchema(RedemptionSchema):
@@ -184,7 +190,7 @@ def redeem(body):
         store_id = who.store_id
     outcome = redemptions.redeem(context().db, caller().merchant_id, idempotency_key=key,
                                  code=body["code"], items=body["items"], store_id=store_id,
-                                 made_by=who.made_by)
+                                 made_by=who.made_by, hold=body["hold"])
     # The stored body is returned as is, so a replay is the very same answer.
     response = jsonify(outcome.body)
     response.status_code = outcome.status_code
@@ -217,6 +223,32 @@ def refund(body, redemption_id):
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+@blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/capture", methods=["POST"])
+@merchant_action(staff_policy.REDEEM)
+@blp.response(200, RedemptionSchema)
+def capture(redemption_id):
+    """Complete a pending (held) redemption: the points go to the merchant, once."""
+    return jsonify(holds.capture(context().db, caller().merchant_id, redemption_id, made_by=actor().made_by))
+
+
+@blp.route("/api/v1/merchant/redemptions/<string:redemption_id>/void", methods=["POST"])
+@merchant_action(staff_policy.REDEEM)
+@blp.response(200, RedemptionSchema)
+def void(redemption_id):
+    """Cancel a pending (held) redemption: points and stock go back, once."""
+    return jsonify(holds.void(context().db, caller().merchant_id, redemption_id))
+
+
+@blp.route("/api/v1/merchant/redemption-holds", methods=["GET"])
+@merchant_action(staff_policy.LIST_REDEMPTIONS)
+@blp.arguments(ListQueryArgsSchema, location="query")
+@blp.response(200, RedemptionListSchema)
+def pending_holds(args):
+    """This merchant's pending holds, oldest first (a till that lost track of one finds it here)."""
+    return jsonify(holds.list_pending(context().db, caller().merchant_id, cursor=args["cursor"],
+                                      limit=args["limit"]))
 
 
 @blp.route("/api/v1/merchant/stores", methods=["GET"])

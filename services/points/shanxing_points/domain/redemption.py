@@ -26,12 +26,16 @@ def requested_items(raw_items: list[dict]) -> list[RequestedItem]:
     return sorted(items, key=lambda item: item.sku)
 
 
-def request_hash(code: str, items: list[RequestedItem], store_id: str | None = None) -> str:
+def request_hash(code: str, items: list[RequestedItem], store_id: str | None = None,
+                 hold: bool = False) -> str:
     """SHA-256 of the canonical body: the same request in another item order hashes the same.
-    ``store_id`` joins the hash only when sent, so hashes stored before it existed still match."""
+    ``store_id`` and ``hold`` join the hash only when sent (true), so hashes stored before they
+    existed still match."""
     body = {"code": code, "items": [[i.sku, i.quantity] for i in items]}
     if store_id is not None:
         body["store_id"] = store_id
+    if hold:
+        body["hold"] = True
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -17,7 +17,7 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfSt
 from ..domain.goods import check_daily_limit, local_day_bounds
 from ..domain.redemption import line_points, request_hash, requested_items
 from ..domain.refunds import refund_plan, refund_request_hash, refund_status
-from . import expiry
+from . import expiry, holds
 from .ledger import settle_debt
 from .pagination import decode_cursor, encode_cursor
 
@@ -33,14 +33,17 @@ class RedeemOutcome:
 
 
 def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
-           items: list[dict], store_id: str | None = None, made_by: str | None = None) -> RedeemOutcome:
+           items: list[dict], store_id: str | None = None, made_by: str | None = None,
+           hold: bool = False) -> RedeemOutcome:
     """Claim the idempotency key, use the code, take the stock, move the points, record the
-    redemption and its event — in one transaction. Any error rolls all of it back."""
+    redemption and its event — in one transaction. Any error rolls all of it back. With ``hold``
+    the points only move to the holds account, as the first phase of a two-phase redemption
+    (service.holds: capture or void follows)."""
     code = codes.normalise_code(code)
     if not codes.is_well_formed(code):
         raise InvalidInput(f"must be {codes.CODE_DIGITS} digits", field="code")
     wanted = requested_items(items)
-    body_hash = request_hash(code, wanted, store_id)
+    body_hash = request_hash(code, wanted, store_id, hold)
     with db.transaction() as s:
         if not repository.claim_idempotency_key(s, merchant_id, idempotency_key, body_hash):
             return _replay(s, merchant_id, idempotency_key, body_hash)
@@ -74,10 +77,17 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
                               points=line_points(good["points"], item.quantity)))
         total = sum(line["points"] for line in lines)
         volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
-        merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
         redemption_id = str(uuid.uuid4())
         # Lots past their expiry go first, even if the job has not reached them yet.
         expiry.expire_due_for_account(s, volunteer_account, now)
+        if hold:
+            body = holds.place(s, hold_id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
+                               volunteer_account=volunteer_account, code_id=claimed["id"], lines=lines,
+                               total=total, store_id=store_id, now=now)
+            expiry.spend(s, volunteer_account, total)
+            repository.store_idempotent_response(s, merchant_id, idempotency_key, 201, body)
+            return RedeemOutcome(201, body, replayed=False)
+        merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
         ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
                     credit=merchant_account, amount=total, debit_counters={"redeemed": total})
         expiry.spend(s, volunteer_account, total)

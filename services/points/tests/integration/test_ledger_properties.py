@@ -1,5 +1,6 @@
 """Property: any sequence of credits (under a random daily cap), bonuses, redemptions, refunds,
-revocations and — with expiry on — runs of the expiry job at later times keeps the books.
+revocations, two-phase holds with their capture, void or expiry, and — with expiry on — runs of
+the expiry job at later times keeps the books.
 
 Runs through the service functions against the real database (SQLite or PostgreSQL)."""
 import os
@@ -13,7 +14,8 @@ from shanxing_common.testing import deliver
 from shanxing_points.adapters import ledger
 from shanxing_points.adapters.models import accounts, hour_credits, point_lots
 from shanxing_points.domain.errors import Conflict
-from shanxing_points.service import accounts as volunteer_accounts, earning_rules, expiry, merchants, redemptions
+from shanxing_points.service import (accounts as volunteer_accounts, earning_rules, expiry, holds, merchants,
+                                    redemptions)
 
 VOLUNTEERS, RECORDS = 2, 3
 
@@ -27,6 +29,9 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("commend"), st.integers(0, VOLUNTEERS - 1), st.integers(0, 2),
               st.sampled_from(["city", "street"])),
     st.tuples(st.just("expire"), st.integers(0, 60)),  # run the job this many days from now
+    st.tuples(st.just("hold"), st.integers(0, VOLUNTEERS - 1), st.integers(1, 4)),
+    st.tuples(st.sampled_from(["capture", "void"]), st.integers(0, 7)),
+    st.tuples(st.just("expire_holds"), st.integers(0, 3600)),  # the hold job, this many seconds on
 ), min_size=1, max_size=25)
 daily_caps = st.one_of(st.none(), st.integers(1, 120))
 
@@ -58,7 +63,8 @@ def _check_random_history(app, ops, daily_cap, expiry_days):
     merchant = merchants.create_merchant(db, box, name="超市", address="x")
     merchants.add_good(db, merchant["id"], sku="g", name="g", points=7, stock=1_000_000)
     owner_of_record: dict[int, str] = {}
-    done: list[str] = []
+    done: list[str] = []  # redemptions (captured holds too)
+    held: list[str] = []  # holds, whatever became of them
     for op in ops:
         if op[0] == "confirm":
             _, v, r, hundredths = op
@@ -70,14 +76,29 @@ def _check_random_history(app, ops, daily_cap, expiry_days):
             owner = owner_of_record.setdefault(r, volunteers[0])
             deliver(app, "activities.hours_revoked.v1", {
                 "record_id": f"{tag}-r{r}", "volunteer_id": owner, "hours": "1.00"})
-        elif op[0] == "redeem":
+        elif op[0] in ("redeem", "hold"):
             _, v, quantity = op
             code = volunteer_accounts.issue_code(db, volunteers[v], 300)["code"]
             try:
-                done.append(redemptions.redeem(db, merchant["id"], idempotency_key=uuid.uuid4().hex,
-                                               code=code, items=[{"sku": "g", "quantity": quantity}]).body["id"])
+                body = redemptions.redeem(db, merchant["id"], idempotency_key=uuid.uuid4().hex, code=code,
+                                          items=[{"sku": "g", "quantity": quantity}], hold=op[0] == "hold").body
             except Conflict:
-                pass  # insufficient points: nothing written
+                continue  # insufficient points: nothing written
+            (held if op[0] == "hold" else done).append(body["id"])
+        elif op[0] in ("capture", "void") and held:
+            _, index = op
+            hold_id = held[index % len(held)]
+            try:
+                if op[0] == "capture":
+                    holds.capture(db, merchant["id"], hold_id)
+                    done.append(hold_id)
+                else:
+                    holds.void(db, merchant["id"], hold_id)
+            except Conflict:
+                pass  # resolved the other way already, or expired
+        elif op[0] == "expire_holds":
+            _, seconds_later = op
+            holds.void_expired(db, datetime.now(timezone.utc) + timedelta(seconds=seconds_later))
         elif op[0] == "star":
             _, v, old, new = op
             deliver(app, "registry.star_level_changed.v1", {
