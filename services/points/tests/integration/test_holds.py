@@ -1,11 +1,12 @@
 """Two-phase redemptions: hold (pending) → capture (posted) | void (voided), by hand or by expiry."""
 import uuid
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
 
-from shanxing_common.testing import outbox_events, run_together
+from shanxing_common.testing import headers_for, outbox_events, run_together
 from shanxing_points.adapters import ledger
 from shanxing_points.adapters.holds import HOLDS_ACCOUNT_ID
 from shanxing_points.adapters.models import accounts, transfers
@@ -197,3 +198,17 @@ def test_reconciliation_finds_a_holds_account_out_of_step(app, world, shop):
     assert report["holds_not_moved_as_their_status"] == [{"hold_id": hold["id"], "status": "pending", "points": 60}]
     with db.read() as s:
         assert s.execute(select(accounts.c.balance).where(accounts.c.id == HOLDS_ACCOUNT_ID)).scalar() == 60
+
+
+def test_a_cashier_holds_at_their_store_and_captures_and_is_recorded(world, shop):
+    volunteer_id, merchant = shop
+    store = world.client.post(f"/api/v1/merchants/{merchant.id}/stores", json={"name": "一号店", "address": "x"},
+                              headers=world.ops).json["id"]
+    staff = world.client.post("/api/v1/merchant/staff", headers=merchant.headers, json={
+        "store_id": store, "login": "xiaoli", "password": "till-pass-123", "role": "cashier"}).json
+    cashier = SimpleNamespace(headers=headers_for("merchant", subject=f"staff:{staff['id']}",
+                                                  roles=("merchant_staff", "cashier"), merchant_id=merchant.id))
+    hold = _hold(world, cashier, volunteer_id).json
+    assert hold["status"] == "pending" and hold["store_id"] == store
+    captured = _act(world, cashier, hold["id"], "capture").json
+    assert captured["made_by"] == f"staff:{staff['id']}" and captured["store_id"] == store
