@@ -26,6 +26,23 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     for page in pages():
         app.register_blueprint(page)
     docs.register(app)
+    _register_upstream_errors(app)
     edge.register(app, config)
     accesslog.register(app)
     return app
+
+
+def _register_upstream_errors(app: Flask) -> None:
+    """A service the gateway itself needs (a merchant key from points, a credential check) that does
+    not answer is 504, one that cannot be reached 502 — wherever in the request it happened."""
+    from shanxing_common.problems import Problem, problem_response
+
+    from .adapters.upstream import UpstreamTimeout, UpstreamUnavailable
+
+    @app.errorhandler(UpstreamTimeout)
+    def upstream_timeout(exc: UpstreamTimeout):
+        return problem_response(Problem(504, str(exc), service=exc.service))
+
+    @app.errorhandler(UpstreamUnavailable)
+    def upstream_unavailable(exc: UpstreamUnavailable):
+        return problem_response(Problem(502, str(exc), service=exc.service))

@@ -214,3 +214,14 @@ def test_concurrent_uses_of_one_nonce_admit_exactly_one(app):
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(attempt, range(8)))
     assert sorted(outcomes) == ["admitted"] + ["replay"] * 7
+
+
+def test_a_merchant_key_that_cannot_be_fetched_is_a_502_naming_points(make_gateway, upstreams, key):
+    from .conftest import closed_port_url
+
+    app = make_gateway(peers={"registry": upstreams["registry"].url, "activities": upstreams["activities"].url,
+                              "points": closed_port_url()})
+    response = app.test_client().get(GOODS, headers=signed(key, "GET", GOODS))
+    assert response.status_code == 502
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.get_json()["service"] == "points"
