@@ -90,6 +90,9 @@ hours_credits = Table(
     Column("organization_id", String(36), nullable=True),
     Column("served_on", Date, nullable=True),
     Column("confirmed_by", String(36), nullable=True),
+    # The activity's title and address as the event told them (NULL on credits from before 0011).
+    Column("activity_title", Text, nullable=True),
+    Column("address", Text, nullable=True),
 )
 
 # A team (基层服务队) under one regional (street/community) and one specialised (squad) organization.

@@ -1,4 +1,5 @@
 """The printable certificate with its record lines, and codes that cannot be forged."""
+import re
 import uuid
 
 from sqlalchemy import update
@@ -10,11 +11,19 @@ from shanxing_registry.domain.certificates import CODE_ALPHABET, grouped
 from .conftest import assert_problem, person
 
 
-def confirm(app, volunteer_id, hours, *, organization_id, confirmed_by, served_on="2030-06-01", activity_id="act-1"):
+def confirm(app, volunteer_id, hours, *, organization_id, confirmed_by, served_on="2030-06-01", activity_id="act-1",
+            **described):
+    """``described`` is ``activity_title`` and ``address``; without them the event is an older one's shape."""
     deliver(app, "activities.hours_confirmed.v1", {
         "record_id": str(uuid.uuid4()), "volunteer_id": volunteer_id, "activity_id": activity_id,
         "organization_id": organization_id, "team_id": None, "region_code": "110105", "category": "elderly",
-        "hours": hours, "served_on": served_on, "confirmed_by": confirmed_by, "verified": True})
+        "hours": hours, "served_on": served_on, "confirmed_by": confirmed_by, "verified": True, **described})
+
+
+def printed_lines(page: str) -> list[list[str]]:
+    """The cells of the record table's body rows, in order."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in body.split("</tr>") if "<td" in row]
 
 
 def issue(client, volunteer_id):
@@ -29,7 +38,8 @@ def test_the_owner_prints_the_certificate_with_its_record_lines(world, client, a
     organization = world.approved_organization(admin["id"], name="朝阳区助老服务队")
     volunteer = world.volunteer(name="张三丰")
     confirm(app, volunteer["id"], "2.50", organization_id=organization["id"], confirmed_by=admin["id"],
-            served_on="2030-05-02", activity_id="act-42")
+            served_on="2030-05-02", activity_id="act-42", activity_title="重阳敬老<b>送餐</b>",
+            address="朝阳区建国路 88 号")
     confirm(app, volunteer["id"], "1.25", organization_id="unknown-org", confirmed_by="someone",
             served_on="2030-05-01")
     cert = issue(client, volunteer["id"])
@@ -39,12 +49,16 @@ def test_the_owner_prints_the_certificate_with_its_record_lines(world, client, a
 
     assert resp.status_code == 200 and resp.mimetype == "text/html"
     page = resp.get_data(as_text=True)
-    for text in ("志愿服务记录证明", "张*丰", cert["id_number"], "朝阳区助老服务队", "act-42", "2030-05-02", "2.50",
+    for text in ("志愿服务记录证明", "张*丰", cert["id_number"], "朝阳区助老服务队", "2030-05-02", "2.50",
                  "李*理", "3.75", cert["verification_code"], f"/api/v1/certificates/{cert['verification_code']}",
                  "@page { size: A4"):
         assert text in page, text
     assert page.index("2030-05-01") < page.index("2030-05-02")  # by service date
     assert "<script>" not in page and "升学&lt;script&gt;" in page
+    # 服务项目/活动 and 服务地点: the title and address when the event told them, else the id and "—"
+    assert printed_lines(page) == [
+        ["act-1", "unknown-org", "—", "2030-05-01", "1.25", "someone"],
+        ["重阳敬老&lt;b&gt;送餐&lt;/b&gt;", "朝阳区助老服务队", "朝阳区建国路 88 号", "2030-05-02", "2.50", "李*理"]]
 
 
 def test_only_the_owner_prints_and_unknown_codes_are_404(world, client):
