@@ -21,7 +21,7 @@ install: $(STAMP)
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt \
-	  $(addprefix -e ,$(PACKAGES)) pytest hypothesis honcho ruff
+	  $(addprefix -e ,$(PACKAGES)) pytest hypothesis honcho ruff pypdf
 	@touch $@
 
 clean:
