@@ -91,7 +91,10 @@ def reencrypt_id_numbers():
               help="write rejected rows (line, reasons, values) to this CSV")
 @click.option("--batch", "batch_size", type=click.IntRange(1, 100_000), default=5000, show_default=True,
               help="rows per transaction")
-def import_volunteers(file, report_path, batch_size):
+@click.option("--workers", type=click.IntRange(0, 32), default=None,
+              help="processes that prepare rows while batches are written (0: none; default: up to 2, "
+                   "none for a file of one batch)")
+def import_volunteers(file, report_path, batch_size, workers):
     from .config import RegistryConfig
     from .runtime import Registry
     from .service.bulk_import import ImportFileError, count_data_rows, import_volunteers as run_import
@@ -102,7 +105,8 @@ def import_volunteers(file, report_path, batch_size):
         with click.progressbar(length=count_data_rows(file), label="importing volunteers",
                                file=sys.stderr) as bar:
             result = run_import(db, Registry.from_config(RegistryConfig.from_env()), file,
-                                report_path=report_path, batch_size=batch_size, progress=bar.update)
+                                report_path=report_path, batch_size=batch_size, workers=workers,
+                                progress=bar.update)
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

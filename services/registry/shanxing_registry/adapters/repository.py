@@ -1,17 +1,18 @@
 """Queries over registry's tables. Functions take the caller's session (its unit of work)."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from sqlalchemy import JSON, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shanxing_common.db import as_utc  # noqa: F401 - re-exported for the repositories
 
 from shanxing_common.messaging.outbox import tables as messaging_tables
 
+from .import_rows import ACCOUNT_COLUMNS, OUTBOX_COLUMNS, VOLUNTEER_COLUMNS
 from .models import (accounts, certificates, commendations, hours_credits, import_checkpoints, organization_admins,
                      organizations, region_transfers, team_members, teams, volunteers)
 
@@ -439,36 +440,36 @@ def taken_fingerprints(session: Session, fingerprints: list[str]) -> set[str]:
     return _taken(session, volunteers.c.id_number_hash, fingerprints)
 
 
-def _insert_many(session: Session, table, rows: list[dict]) -> None:
-    """Many rows in one go: COPY on PostgreSQL (the bulk import's speed), executemany elsewhere.
-    JSON columns are given as JSON text to COPY."""
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list) -> None:
+    """Rows of adapters.import_rows in one go: COPY text lines on PostgreSQL (the bulk import's
+    speed), dicts by executemany elsewhere. A duplicate key raises IntegrityError either way."""
     if not rows:
         return
     if not _is_postgresql(session):
         session.execute(insert(table), rows)
         return
-    columns = list(rows[0])
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    import psycopg
+
     raw = session.connection().connection.dbapi_connection
     quoted = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor:
-        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in json_columns else row[name]
-                                for name in columns])
+    statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write("".join(rows).encode())
+    except psycopg.IntegrityError as exc:  # as SQLAlchemy would raise it (the caller retries the batch)
+        raise IntegrityError(statement, None, exc) from exc
 
 
-def insert_accounts_many(session: Session, rows: list[dict]) -> None:
-    _insert_many(session, accounts, rows)
+def insert_accounts_many(session: Session, rows: list) -> None:
+    _insert_many(session, accounts, ACCOUNT_COLUMNS, rows)
 
 
-def insert_volunteers_many(session: Session, rows: list[dict]) -> None:
-    _insert_many(session, volunteers, rows)
+def insert_volunteers_many(session: Session, rows: list) -> None:
+    _insert_many(session, volunteers, VOLUNTEER_COLUMNS, rows)
 
 
-def insert_outbox_many(session: Session, rows: list[dict]) -> None:
-    """Outbox rows from shanxing_common.messaging.outbox.outbox_row."""
-    _insert_many(session, messaging_tables().outbox, rows)
+def insert_outbox_many(session: Session, rows: list) -> None:
+    _insert_many(session, messaging_tables().outbox, OUTBOX_COLUMNS, rows)
 
 
 def import_checkpoint(session: Session, file_sha256: str, *, for_update: bool = False) -> Row | None:
