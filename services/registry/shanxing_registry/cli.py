@@ -10,6 +10,7 @@ import click
 from shanxing_common.cli import make_cli
 from shanxing_common.config import Settings, is_dev
 from shanxing_common.db import Database
+from shanxing_common.messaging.worker import Job
 
 from .domain.identity import InvalidValue, normalise_mobile
 from .service.event_handlers import HANDLERS
@@ -17,7 +18,20 @@ from .service.event_handlers import HANDLERS
 SERVICE = "registry"
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 
-cli = make_cli(service=SERVICE, package="shanxing_registry", handlers=HANDLERS)
+REVIEW_ESCALATION_EVERY_SECONDS = 60
+
+
+def jobs(settings: Settings, db: Database) -> list[Job]:
+    from .config import review_due_hours
+    from .runtime import utc_now
+    from .service.organizations import escalate_overdue_reviews
+
+    due_hours = review_due_hours()
+    return [Job("review-escalation", REVIEW_ESCALATION_EVERY_SECONDS,
+                lambda: escalate_overdue_reviews(db, utc_now(), due_hours))]
+
+
+cli = make_cli(service=SERVICE, package="shanxing_registry", handlers=HANDLERS, jobs=jobs)
 
 
 def _database() -> Database:

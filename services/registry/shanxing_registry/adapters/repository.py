@@ -271,6 +271,50 @@ def administers_an_organization(session: Session, volunteer_id: str | None) -> b
         organizations.c.status == "approved"))).scalar()
 
 
+def administered_organization_ids(session: Session, volunteer_id: str | None) -> list[str]:
+    """The approved organizations this volunteer administers."""
+    if not volunteer_id:
+        return []
+    return list(session.execute(
+        select(organization_admins.c.organization_id)
+        .join(organizations, organizations.c.id == organization_admins.c.organization_id)
+        .where(organization_admins.c.volunteer_id == volunteer_id, organizations.c.status == "approved")
+        .order_by(organization_admins.c.organization_id)).scalars())
+
+
+def pending_reviews(session: Session, *, reviewer_ids: list[str] | None, due_by: datetime | None,
+                    position: tuple | None, limit: int) -> list[Row]:
+    """Pending applications whose current reviewers are ``reviewer_ids`` (None: all), earliest
+    deadline first; ``due_by``: only those due by then (overdue)."""
+    query = select(organizations).where(organizations.c.status == "pending")
+    if reviewer_ids is not None:
+        if not reviewer_ids:
+            return []
+        query = query.where(organizations.c.reviewer_organization_id.in_(reviewer_ids))
+    if due_by is not None:
+        query = query.where(organizations.c.review_due_at <= due_by)
+    condition = after((organizations.c.review_due_at, organizations.c.id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(organizations.c.review_due_at, organizations.c.id).limit(limit)).all()
+
+
+def overdue_reviews(session: Session, moment: datetime, position: tuple | None, limit: int) -> list[Row]:
+    return pending_reviews(session, reviewer_ids=None, due_by=moment, position=position, limit=limit)
+
+
+def escalate_review(session: Session, organization_id: str, *, from_level: int, reviewer_id: str,
+                    due_at: datetime, moment: datetime) -> bool:
+    """One level up, only if still pending, at ``from_level`` and overdue: of two workers (or a
+    worker and a reviewer's decision) only one changes the row."""
+    result = session.execute(
+        update(organizations)
+        .where(organizations.c.id == organization_id, organizations.c.status == "pending",
+               organizations.c.escalation_level == from_level, organizations.c.review_due_at <= moment)
+        .values(escalation_level=from_level + 1, reviewer_organization_id=reviewer_id, review_due_at=due_at))
+    return bool(result.rowcount)
+
+
 def set_organization_status(session: Session, organization_id: str, *, from_status: str, to_status: str,
                             reason: str | None, reviewed_at: datetime, reviewed_by: str | None) -> bool:
     result = session.execute(
