@@ -145,21 +145,30 @@ def add_admin(db: Database, reg: Registry, appointer: Caller, organization_id: s
 
 def suspend(db: Database, reg: Registry, overseer: Caller, organization_id: str, reason: str) -> dict:
     """An approved organization stops acting (no new children, admins, teams) until resumed."""
-    return _move(db, reg, overseer, organization_id, APPROVED, SUSPENDED, reason)
+    return _move(db, reg, overseer, organization_id, APPROVED, SUSPENDED, reason,
+                 lambda now: ("registry.organization_suspended.v1", {
+                     "organization_id": organization_id, "reason": reason, "suspended_by": overseer.subject,
+                     "suspended_at": now.isoformat()}))
 
 
 def resume(db: Database, reg: Registry, overseer: Caller, organization_id: str) -> dict:
-    return _move(db, reg, overseer, organization_id, SUSPENDED, APPROVED, None)
+    return _move(db, reg, overseer, organization_id, SUSPENDED, APPROVED, None,
+                 lambda now: ("registry.organization_resumed.v1", {
+                     "organization_id": organization_id, "resumed_by": overseer.subject,
+                     "resumed_at": now.isoformat()}))
 
 
 def _move(db: Database, reg: Registry, overseer: Caller, organization_id: str, from_status: str,
-          to_status: str, reason: str | None) -> dict:
+          to_status: str, reason: str | None, event) -> dict:
+    """``event(now)`` is the (type, data) the move publishes, in the same transaction."""
+    now = reg.now()
     with db.transaction() as s:
         _overseen(s, overseer, organization_id, from_status)
         if not repo.set_organization_status(s, organization_id, from_status=from_status, to_status=to_status,
-                                            reason=reason, reviewed_at=reg.now(),
-                                            reviewed_by=overseer.subject):
+                                            reason=reason, reviewed_at=now, reviewed_by=overseer.subject):
             raise Problem(409, "the organization changed meanwhile")
+        type_, data = event(now)
+        record_event(s, type_, data, producer=PRODUCER)
         return _view(s, repo.organization(s, organization_id))
 
 
