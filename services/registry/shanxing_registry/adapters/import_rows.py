@@ -69,3 +69,12 @@ class RowEncoder:
                      id_number_hash=id_number_hash, region_code=region_code, skills=skills, preferences=preferences,
                      total_hours=0, star_level=0, created_at=self.now),
                 dict(event_id=event_id, type=self.event_type, envelope=envelope, created_at=self.now, attempts=0))
+
+
+def select_rows(encoded, keep: list[int]):
+    """The rows at ``keep`` of one table's encoded batch: COPY text (bytes, one line per row — COPY
+    escapes every newline inside a value) or a list of dicts."""
+    if isinstance(encoded, bytes):
+        lines = encoded.split(b"\n")
+        return b"".join(lines[index] + b"\n" for index in keep)
+    return [encoded[index] for index in keep]

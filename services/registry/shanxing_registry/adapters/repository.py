@@ -484,9 +484,9 @@ def taken_fingerprints(session: Session, fingerprints: list[str]) -> set[str]:
     return _taken(session, volunteers.c.id_number_hash, fingerprints)
 
 
-def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list) -> None:
-    """Rows of adapters.import_rows in one go: COPY text lines on PostgreSQL (the bulk import's
-    speed), dicts by executemany elsewhere. A duplicate key raises IntegrityError either way."""
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows) -> None:
+    """Rows of adapters.import_rows in one go: COPY text (bytes) on PostgreSQL (the bulk import's
+    speed), a list of dicts by executemany elsewhere. A duplicate key raises IntegrityError either way."""
     if not rows:
         return
     if not _is_postgresql(session):
@@ -499,20 +499,20 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list) 
     statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write("".join(rows).encode())
+            copy.write(rows)
     except psycopg.IntegrityError as exc:  # as SQLAlchemy would raise it (the caller retries the batch)
         raise IntegrityError(statement, None, exc) from exc
 
 
-def insert_accounts_many(session: Session, rows: list) -> None:
+def insert_accounts_many(session: Session, rows) -> None:
     _insert_many(session, accounts, ACCOUNT_COLUMNS, rows)
 
 
-def insert_volunteers_many(session: Session, rows: list) -> None:
+def insert_volunteers_many(session: Session, rows) -> None:
     _insert_many(session, volunteers, VOLUNTEER_COLUMNS, rows)
 
 
-def insert_outbox_many(session: Session, rows: list) -> None:
+def insert_outbox_many(session: Session, rows) -> None:
     _insert_many(session, messaging_tables().outbox, OUTBOX_COLUMNS, rows)
 
 

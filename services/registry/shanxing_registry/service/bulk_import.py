@@ -6,10 +6,11 @@ Re-running the same file (same content, by SHA-256) continues after the last com
 Rejected rows (broken rules, duplicates in the file or in the database) go to the report with their
 line number; a batch's rejections are reported once the batch has committed.
 
-Three stages overlap: the main process reads the CSV and hands chunks of rows to worker processes
-(import_preparation: checks, encryption, ids, events, encoded rows); it takes their results back in
-file order, rejects rows that repeat an earlier one, and gives each batch to a writer thread that
-commits it while the next ones are being prepared.
+Three stages overlap: the main process cuts the file into chunks of lines (without parsing them) and
+hands them to worker processes (import_preparation: parsing, checks, encryption, ids, events, each
+table's rows encoded together); it takes their results back in file order, rejects rows that repeat
+an earlier one, and gives each batch to a writer thread that commits it while the next ones are
+being prepared. The main process does little per row, so the writer thread rarely waits for it.
 """
 from __future__ import annotations
 
@@ -28,9 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from shanxing_common.db import Database
 
 from ..adapters import repository as repo
+from ..adapters.import_rows import select_rows
 from ..domain.bulk_import import format_reasons, missing_columns
 from ..runtime import Registry
-from .import_preparation import Chunk, Prepared, PreparationSettings, Preparer, prepare_in_worker, start_worker
+from .import_preparation import (PreparationSettings, PreparedChunk, Preparer, RawChunk, prepare_in_worker,
+                                 records, start_worker)
 
 REPORT_COLUMNS = ("line", "reasons", "name", "id_number", "phone", "region_code", "skills", "preferences")
 # Worker processes that prepare rows; files of at most one batch are prepared in-process (a
@@ -62,19 +65,20 @@ class _Rejection:
 @dataclass
 class _Batch:
     header: list[str]
-    source: Chunk  # the file's rows, for the report
-    rows: list[tuple] = field(default_factory=list)  # (line, phone, fingerprint, (account, volunteer, outbox))
+    chunk: RawChunk
+    prepared: PreparedChunk
     rejections: list[_Rejection] = field(default_factory=list)
-    last_line: int = 0
+    repeated: set[int] = field(default_factory=set)  # indexes of valid rows that repeat an earlier row
     _values: dict[int, list[str]] | None = None
 
     def __len__(self) -> int:
-        return len(self.rows) + len(self.rejections)
+        return len(self.prepared)
 
     def raw(self, line: int) -> dict:
-        """The row of this line as the file has it (the report shows it so that it can be fixed)."""
+        """The row of this line as the file has it (the report shows it so that it can be fixed);
+        the chunk is parsed again for it, which only rejected valid rows need."""
         if self._values is None:
-            self._values = dict(self.source)
+            self._values = dict(records(self.chunk))
         return dict(zip(self.header, self._values[line]))
 
 
@@ -145,60 +149,62 @@ def import_volunteers(db: Database, reg: Registry, path: Path, *, report_path: P
     seen_fingerprints: dict[str, int] = {}
     writer = _Writer(db, reg, digest, result, report, progress)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [column.strip() for column in next(reader, [])]
+        with open(path, "rb") as handle:
+            header = [column.strip() for column in next(csv.reader([handle.readline().decode("utf-8-sig")]), [])]
             missing = missing_columns(header)
             if missing:
                 raise ImportFileError(f"the header lacks the column(s) {', '.join(missing)}")
             settings = PreparationSettings(id_key=reg.config.id_key, id_hash_key=reg.config.id_hash_key,
                                            today=reg.today(), header=tuple(header), copy=db.is_postgres)
-            chunks = _chunks(reader, batch_size, result.resumed_after_line, progress)
+            chunks = _chunks(handle, batch_size, result.resumed_after_line, progress)
             with _Preparation(settings, reg, workers) as preparation:
-                for chunk, (valid, rejected) in preparation.run(chunks):
-                    batch = _Batch(header, chunk, last_line=chunk[-1][0] if chunk else 0)
-                    batch.rejections = [_Rejection(line, reasons, batch.raw(line))
-                                        for line, reasons in rejected]
-                    for prepared in valid:
-                        line, phone, fingerprint = prepared[:3]
+                for chunk, prepared in preparation.run(chunks):
+                    batch = _Batch(header, chunk, prepared, rejections=[
+                        _Rejection(line, reasons, dict(zip(header, values)))
+                        for line, reasons, values in prepared.rejected])
+                    for index, (line, phone, fingerprint) in enumerate(
+                            zip(prepared.lines, prepared.phones, prepared.fingerprints)):
                         errors = {}
                         if phone in seen_phones:
                             errors["phone"] = f"repeats line {seen_phones[phone]}"
                         if fingerprint in seen_fingerprints:
                             errors["id_number"] = f"repeats line {seen_fingerprints[fingerprint]}"
                         if errors:
-                            batch.rejections.append(_Rejection(line, format_reasons(errors),
-                                                               batch.raw(line)))
+                            batch.repeated.add(index)
+                            batch.rejections.append(_Rejection(line, format_reasons(errors), batch.raw(line)))
                         else:
                             seen_phones[phone] = seen_fingerprints[fingerprint] = line
-                            batch.rows.append(prepared)
-                    # the last chunk is the short (maybe empty) one: its commit completes the file
-                    writer.submit(batch, complete=len(chunk) < batch_size)
+                    writer.submit(batch, complete=chunk.last)
             writer.wait()
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"the file is not UTF-8 (byte {exc.start} of a chunk)") from exc
+        raise ImportFileError(f"the file is not UTF-8 (byte {exc.start} of a line)") from exc
     finally:
         writer.close()
         report.close()
     return result
 
 
-def _chunks(reader, batch_size: int, resumed_after_line: int, progress: Callable[[int], None]) -> Iterator[Chunk]:
-    """The file's non-blank rows after the resume point, batch_size at a time, always ending with a
-    short chunk (empty when the rows divide evenly)."""
-    chunk: Chunk = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue
-        line = reader.line_num
-        if line <= resumed_after_line:
+def _chunks(handle, batch_size: int, resumed_after_line: int, progress: Callable[[int], None]) -> Iterator[RawChunk]:
+    """The lines after the header and the resume point, about batch_size records at a time, always
+    ending with a chunk marked last (maybe empty). A chunk ends only where the count of quote
+    characters so far is even, so no quoted field (which may hold a line break) is cut in two."""
+    line_number, lines, first, records_in_chunk, quoted = 1, [], 0, 0, False
+    for raw in handle:
+        line_number += 1
+        if line_number <= resumed_after_line:  # committed batches ended on record boundaries
             progress(1)
             continue
-        chunk.append((line, values))
-        if len(chunk) == batch_size:
-            yield chunk
-            chunk = []
-    yield chunk
+        if not lines:
+            first = line_number
+        lines.append(raw)
+        if raw.count(b'"') % 2:
+            quoted = not quoted
+        if not quoted:
+            records_in_chunk += 1
+            if records_in_chunk == batch_size:
+                yield RawChunk(first, lines, last=False)
+                lines, records_in_chunk, first = [], 0, 0
+    yield RawChunk(first or line_number + 1, lines, last=True)
 
 
 class _Preparation:
@@ -212,12 +218,12 @@ class _Preparation:
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),  # no fork of our threads
             initializer=start_worker, initargs=(settings,))
 
-    def run(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, Prepared]]:
+    def run(self, chunks: Iterable[RawChunk]) -> Iterator[tuple[RawChunk, PreparedChunk]]:
         if self.inline is not None:
             for chunk in chunks:
                 yield chunk, self.inline.prepare(chunk, self.reg.now())
             return
-        ahead: deque[tuple[Chunk, Future]] = deque()
+        ahead: deque[tuple[RawChunk, Future]] = deque()
         for chunk in chunks:
             ahead.append((chunk, self.pool.submit(prepare_in_worker, chunk, self.reg.now())))
             if len(ahead) > 2 * self.workers:  # bounded: a huge file is never all in memory
@@ -292,29 +298,33 @@ def _write_batch(db: Database, reg: Registry, digest: str, batch: _Batch, result
                  complete: bool, look_up: bool) -> list[_Rejection]:
     now = reg.now()
     rejections = list(batch.rejections)
+    prepared = batch.prepared
+    candidates = [index for index in range(len(prepared.lines)) if index not in batch.repeated]
     with db.transaction() as s:
-        taken_phones = repo.taken_phones(s, [row[1] for row in batch.rows]) if look_up else ()
-        taken_ids = repo.taken_fingerprints(s, [row[2] for row in batch.rows]) if look_up else ()
+        taken_phones = repo.taken_phones(s, [prepared.phones[i] for i in candidates]) if look_up else ()
+        taken_ids = repo.taken_fingerprints(s, [prepared.fingerprints[i] for i in candidates]) if look_up else ()
         accepted = []
-        for prepared in batch.rows:
-            line, phone, fingerprint, encoded = prepared
+        for index in candidates:
             errors = {}
-            if phone in taken_phones:
+            if prepared.phones[index] in taken_phones:
                 errors["phone"] = "is already registered"
-            if fingerprint in taken_ids:
+            if prepared.fingerprints[index] in taken_ids:
                 errors["id_number"] = "is already registered"
             if errors:
+                line = prepared.lines[index]
                 rejections.append(_Rejection(line, format_reasons(errors), batch.raw(line)))
             else:
-                accepted.append(encoded)
-        repo.insert_accounts_many(s, [account for account, _, _ in accepted])
-        repo.insert_volunteers_many(s, [volunteer for _, volunteer, _ in accepted])
-        repo.insert_outbox_many(s, [event for _, _, event in accepted])
-        repo.save_import_checkpoint(s, digest, last_line=max(batch.last_line, result.last_line),
+                accepted.append(index)
+        tables = prepared.tables if len(accepted) == len(prepared.lines) else tuple(
+            select_rows(table, accepted) for table in prepared.tables)
+        repo.insert_accounts_many(s, tables[0])
+        repo.insert_volunteers_many(s, tables[1])
+        repo.insert_outbox_many(s, tables[2])
+        repo.save_import_checkpoint(s, digest, last_line=max(batch.chunk.last_line, result.last_line),
                                     imported=result.imported + len(accepted),
                                     rejected=result.rejected + len(rejections),
                                     completed_at=now if complete else None, updated_at=now)
     result.imported += len(accepted)
     result.rejected += len(rejections)
-    result.last_line = max(batch.last_line, result.last_line)
+    result.last_line = max(batch.chunk.last_line, result.last_line)
     return rejections

@@ -1,7 +1,5 @@
 """The bulk import's prepared rows: the same envelope text as the outbox's own, COPY text that
 PostgreSQL reads back as the values, real version-4 UUIDs, batch encryption that decrypts."""
-import csv
-import io
 import json
 import uuid
 from datetime import date, datetime, timezone
@@ -12,9 +10,9 @@ from shanxing_common.messaging.envelope import Event
 from shanxing_common.messaging.outbox import outbox_row
 from shanxing_registry.adapters.id_vault import IdNumberVault
 from shanxing_registry.adapters.import_rows import (ACCOUNT_COLUMNS, OUTBOX_COLUMNS, VOLUNTEER_COLUMNS, RowEncoder,
-                                                    copy_text)
-from shanxing_registry.service.import_preparation import (EVENT_TYPE, PreparationSettings, Preparer,
-                                                          random_uuids)
+                                                    copy_text, select_rows)
+from shanxing_registry.service.import_preparation import (EVENT_TYPE, PreparationSettings, Preparer, RawChunk,
+                                                          random_uuids, records)
 
 NOW = datetime(2030, 6, 5, 2, 0, 0, 123456, tzinfo=timezone.utc)
 VAULT = IdNumberVault("unit-test-id-key-0123456789abcdef0123456", "unit-test-hash-key-0123456789abcdef0123")
@@ -90,19 +88,55 @@ def test_batch_encryption_decrypts_with_fresh_nonces():
     assert VAULT.encrypt_many([]) == []
 
 
-def test_a_chunk_is_checked_and_encoded_in_file_order():
-    source = io.StringIO("李四,11010519900307021x,13800138000,110105,first_aid,\n"
-                         "x,110105199003070010,123,110105,,\n"
-                         "王五,110105198511110033,13800138001,110106,,elderly\n")
-    chunk = [(line, values) for line, values in enumerate(csv.reader(source), start=2)]
-    preparer = Preparer(PreparationSettings(id_key="unit-test-id-key-0123456789abcdef0123456",
-                                            id_hash_key="unit-test-hash-key-0123456789abcdef0123",
-                                            today=date(2030, 6, 5), header=HEADER, copy=False))
-    valid, rejected = preparer.prepare(chunk, NOW)
-    assert [(line, phone) for line, phone, _, _ in valid] == [(2, "13800138000"), (4, "13800138001")]
-    assert [line for line, _ in rejected] == [3] and "phone:" in rejected[0][1] and "name:" in rejected[0][1]
-    line, phone, fingerprint, (account, volunteer, event) = valid[0]
-    assert fingerprint == VAULT.fingerprint("11010519900307021X") == volunteer["id_number_hash"]
-    assert VAULT.decrypt(volunteer["id_number_encrypted"]) == "11010519900307021X"
-    assert account["id"] == volunteer["id"] == json.loads(event["envelope"])["data"]["volunteer_id"]
-    assert json.loads(event["envelope"])["data"]["display_name"] == "李*"
+def preparer(copy=False):
+    return Preparer(PreparationSettings(id_key="unit-test-id-key-0123456789abcdef0123456",
+                                        id_hash_key="unit-test-hash-key-0123456789abcdef0123",
+                                        today=date(2030, 6, 5), header=HEADER, copy=copy))
+
+
+SOURCE = ("李四,11010519900307021x,13800138000,110105,first_aid,\r\n"
+          "x,110105199003070010,123,110105,,\r\n"
+          "\r\n"
+          '"王\n五",110105198511110033,13800138001,110106,,elderly\r\n').encode()
+
+
+def test_a_chunk_is_parsed_checked_and_encoded_in_file_order():
+    chunk = RawChunk(first_line=2, lines=SOURCE.splitlines(keepends=True), last=True)
+    assert [line for line, _ in records(chunk)] == [2, 3, 6]  # a record ends on its last line; blank skipped
+    prepared = preparer().prepare(chunk, NOW)
+    assert (prepared.lines, prepared.phones) == ([2, 6], ["13800138000", "13800138001"])
+    assert len(prepared) == 3
+    [(line, reasons, values)] = prepared.rejected
+    assert line == 3 and "phone:" in reasons and "name:" in reasons and values[2] == "123"
+    accounts, volunteers, events = prepared.tables
+    assert prepared.fingerprints[0] == VAULT.fingerprint("11010519900307021X") == volunteers[0]["id_number_hash"]
+    assert VAULT.decrypt(volunteers[0]["id_number_encrypted"]) == "11010519900307021X"
+    assert accounts[0]["id"] == volunteers[0]["id"] == json.loads(events[0]["envelope"])["data"]["volunteer_id"]
+    assert json.loads(events[0]["envelope"])["data"]["display_name"] == "李*"
+    assert volunteers[1]["name"] == "王 五"  # the quoted line break, collapsed like any whitespace
+
+
+def test_copy_text_of_a_chunk_is_one_line_per_row_and_rows_can_be_picked():
+    chunk = RawChunk(first_line=2, lines=SOURCE.splitlines(keepends=True), last=True)
+    accounts, volunteers, events = preparer(copy=True).prepare(chunk, NOW).tables
+    assert all(isinstance(table, bytes) and table.count(b"\n") == 2 for table in (accounts, volunteers, events))
+    second = select_rows(volunteers, [1])
+    assert second == volunteers.split(b"\n", 1)[1] and copy_fields(second.decode())[1] == "王 五"
+    assert select_rows(volunteers, []) == b"" and select_rows([{"a": 1}, {"b": 2}], [1]) == [{"b": 2}]
+
+
+def test_chunks_are_cut_between_records_only(tmp_path):
+    from shanxing_registry.service.bulk_import import _chunks
+
+    path = tmp_path / "v.csv"
+    path.write_bytes(b"header\n" + b"a\n" + b'"b\nstill b"\n' + b"c\n" + b"d\n")
+    with open(path, "rb") as handle:
+        handle.readline()
+        chunks = list(_chunks(handle, 2, 0, lambda n: None))
+    assert [(c.first_line, c.lines, c.last) for c in chunks] == [
+        (2, [b"a\n", b'"b\n', b'still b"\n'], False), (5, [b"c\n", b"d\n"], False), (7, [], True)]
+    with open(path, "rb") as handle:  # resuming after line 4 skips the first chunk's lines
+        handle.readline()
+        skipped = []
+        assert [c.lines for c in _chunks(handle, 5, 4, skipped.append)] == [[b"c\n", b"d\n"]]
+    assert len(skipped) == 3
