@@ -21,7 +21,7 @@ install: $(STAMP)
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt \
-	  $(addprefix -e ,$(PACKAGES)) pytest hypothesis honcho ruff kubernetes-validate zxing-cpp playwright
+	  $(addprefix -e ,$(PACKAGES)) pytest hypothesis honcho ruff kubernetes-validate zxing-cpp playwright pypdf
 	@touch $@
 
 # The POS page's browser test drives Debian's Chromium (Playwright cannot download browsers here).

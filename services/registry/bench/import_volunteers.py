@@ -2,7 +2,7 @@
 imports them into the database named by DATABASE_URL and prints rows per second.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/shanxing_registry_bench \\
-        .venv/bin/python services/registry/bench/import_volunteers.py [--rows 200000] [--batch 5000]
+        .venv/bin/python services/registry/bench/import_volunteers.py [--rows 200000] [--batch 5000] [--workers N]
 
 The database is dropped and created again (so give it a name of its own), then migrated.
 ID keys: SHANXING_REGISTRY_ID_KEY / _ID_HASH_KEY when set, else fixed benchmark keys.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -43,10 +44,36 @@ def generate(path: Path, rows: int) -> None:
                              "|".join(SKILLS[index % 3:index % 3 + 2]), "elderly|children"))
 
 
+def backend_cpu_seconds(db) -> float | None:
+    """CPU time of the PostgreSQL backends of the import's pooled connections (read from /proc, so
+    only when the server runs on this machine): with the other stages' CPU it tells what the import
+    would do on an idle machine."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        # this pooled connection is one of the import's own
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))\
+            .scalars().all()
+    total, seen, ticks = 0.0, 0, os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:  # gone (an autovacuum worker), or the server is elsewhere
+            continue
+        total, seen = total + (int(fields[11]) + int(fields[12])) / ticks, seen + 1
+    return total if seen else None
+
+
+def cpu_seconds(who) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=None, help="row-preparing processes (default: the import's)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgresql"):
@@ -72,10 +99,13 @@ def main() -> int:
         generate(source, args.rows)
         db = Database(url)
         try:
+            before = cpu_seconds(resource.RUSAGE_SELF)
             started = time.perf_counter()
             result = import_volunteers(db, Registry.from_config(RegistryConfig.from_env()), source,
-                                       batch_size=args.batch)
+                                       batch_size=args.batch, workers=args.workers)
             elapsed = time.perf_counter() - started
+            main_cpu, workers_cpu = cpu_seconds(resource.RUSAGE_SELF) - before, cpu_seconds(resource.RUSAGE_CHILDREN)
+            database_cpu = backend_cpu_seconds(db)
         finally:
             db.dispose()
     if result.imported != args.rows or result.rejected:
@@ -83,6 +113,11 @@ def main() -> int:
         return 1
     print(f"imported {result.imported} volunteers in {elapsed:.2f} s: {result.imported / elapsed:,.0f} rows/s "
           f"(batch {args.batch})")
+    per_row = 1e6 / result.imported
+    print(f"CPU per row: import process {main_cpu * per_row:.1f} us, row-preparing workers {workers_cpu * per_row:.1f} us, "
+          + (f"PostgreSQL backend {database_cpu * per_row:.1f} us" if database_cpu is not None
+             else "PostgreSQL backend not measurable (server not local)")
+          + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 
 

@@ -10,6 +10,7 @@ import click
 from shanxing_common.cli import make_cli
 from shanxing_common.config import Settings, is_dev
 from shanxing_common.db import Database
+from shanxing_common.messaging.worker import Job
 
 from .domain.identity import InvalidValue, normalise_mobile
 from .service.event_handlers import HANDLERS
@@ -17,7 +18,20 @@ from .service.event_handlers import HANDLERS
 SERVICE = "registry"
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 
-cli = make_cli(service=SERVICE, package="shanxing_registry", handlers=HANDLERS)
+REVIEW_ESCALATION_EVERY_SECONDS = 60
+
+
+def jobs(settings: Settings, db: Database) -> list[Job]:
+    from .config import review_due_hours
+    from .runtime import utc_now
+    from .service.organizations import escalate_overdue_reviews
+
+    due_hours = review_due_hours()
+    return [Job("review-escalation", REVIEW_ESCALATION_EVERY_SECONDS,
+                lambda: escalate_overdue_reviews(db, utc_now(), due_hours))]
+
+
+cli = make_cli(service=SERVICE, package="shanxing_registry", handlers=HANDLERS, jobs=jobs)
 
 
 def _database() -> Database:
@@ -91,7 +105,10 @@ def reencrypt_id_numbers():
               help="write rejected rows (line, reasons, values) to this CSV")
 @click.option("--batch", "batch_size", type=click.IntRange(1, 100_000), default=5000, show_default=True,
               help="rows per transaction")
-def import_volunteers(file, report_path, batch_size):
+@click.option("--workers", type=click.IntRange(0, 32), default=None,
+              help="processes that prepare rows while batches are written (0: none; default: up to 2, "
+                   "none for a file of one batch)")
+def import_volunteers(file, report_path, batch_size, workers):
     from .config import RegistryConfig
     from .runtime import Registry
     from .service.bulk_import import ImportFileError, count_data_rows, import_volunteers as run_import
@@ -102,7 +119,8 @@ def import_volunteers(file, report_path, batch_size):
         with click.progressbar(length=count_data_rows(file), label="importing volunteers",
                                file=sys.stderr) as bar:
             result = run_import(db, Registry.from_config(RegistryConfig.from_env()), file,
-                                report_path=report_path, batch_size=batch_size, progress=bar.update)
+                                report_path=report_path, batch_size=batch_size, workers=workers,
+                                progress=bar.update)
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

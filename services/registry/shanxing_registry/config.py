@@ -7,6 +7,7 @@ from shanxing_common.config import ConfigError, env, env_int, secret
 
 from .domain.hours import DEFAULT_STAR_THRESHOLDS_HOURS
 from .domain.login_throttle import ThrottlePolicy
+from .domain.organizations import DEFAULT_REVIEW_DUE_HOURS
 from .domain.teams import DEFAULT_TEAM_STAR_THRESHOLDS_HOURS
 
 MIN_SECRET_LENGTH = 32
@@ -40,6 +41,14 @@ def team_star_thresholds_hours() -> tuple[int, ...]:
     return _thresholds("SHANXING_TEAM_STAR_THRESHOLDS_HOURS", DEFAULT_TEAM_STAR_THRESHOLDS_HOURS)
 
 
+def review_due_hours() -> int:
+    """SHANXING_REVIEW_DUE_HOURS: how long each review level has (the worker needs no other setting)."""
+    hours = env_int("SHANXING_REVIEW_DUE_HOURS", DEFAULT_REVIEW_DUE_HOURS)
+    if hours < 1:
+        raise ConfigError("SHANXING_REVIEW_DUE_HOURS must be positive")
+    return hours
+
+
 @dataclass(frozen=True)
 class RegistryConfig:
     id_key: str
@@ -47,6 +56,7 @@ class RegistryConfig:
     old_id_keys: tuple[str, ...] = ()
     cert_key: str = ""  # HMAC key of certificate verification codes
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    review_due_hours: int = DEFAULT_REVIEW_DUE_HOURS  # per review level of an organization application
 
     @classmethod
     def from_env(cls) -> "RegistryConfig":
@@ -61,4 +71,4 @@ class RegistryConfig:
                    id_hash_key=_checked_secret("registry-id-hash.key", "SHANXING_REGISTRY_ID_HASH_KEY"),
                    old_id_keys=tuple(k.strip() for k in old.split(",") if k.strip()) if old else (),
                    cert_key=_checked_secret("registry-cert.key", "SHANXING_REGISTRY_CERT_KEY"),
-                   throttle=throttle)
+                   throttle=throttle, review_due_hours=review_due_hours())

@@ -50,6 +50,18 @@ class IdNumberVault:
         sealed = self._current.aead.encrypt(nonce, id_number.encode(), _ASSOCIATED_DATA)
         return f"{FORMAT}.{self._current.key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
+    def encrypt_many(self, id_numbers: list[str]) -> list[str]:
+        """As encrypt, for a batch: one call for all the nonces (a random read per row costs more
+        than the encryption)."""
+        randomness = os.urandom(_NONCE_BYTES * len(id_numbers))
+        seal, prefix = self._current.aead.encrypt, f"{FORMAT}.{self._current.key_id}."
+        tokens = []
+        for index, id_number in enumerate(id_numbers):
+            nonce = randomness[index * _NONCE_BYTES:(index + 1) * _NONCE_BYTES]
+            sealed = seal(nonce, id_number.encode(), _ASSOCIATED_DATA)
+            tokens.append(prefix + base64.urlsafe_b64encode(nonce + sealed).decode())
+        return tokens
+
     def decrypt(self, token: str) -> str:
         fmt, key_id, payload = token.split(".", 2)
         if fmt != FORMAT:
@@ -65,4 +77,4 @@ class IdNumberVault:
 
     def fingerprint(self, id_number: str) -> str:
         """Equal ID numbers give equal fingerprints; without the key nothing can be guessed from it."""
-        return hmac.new(self._hash_key, id_number.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._hash_key, id_number.encode(), "sha256").hex()

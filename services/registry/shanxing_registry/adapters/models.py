@@ -60,7 +60,15 @@ organizations = Table(
     Column("reason", Text, nullable=True),
     Column("level", String(20), nullable=False),  # domain.organizations.LEVELS of its kind
     Column("total_hours", BigInteger, nullable=False, server_default=text("0")),  # hundredths, rolled up
+    # Review with a deadline (domain.organizations): while pending, the admins of
+    # reviewer_organization_id (NULL: ops only) are responsible until review_due_at; each escalation
+    # moves it one ancestor up and adds one to escalation_level.
+    Column("review_due_at", DateTime(timezone=True), nullable=True),
+    Column("escalation_level", Integer, nullable=False, server_default=text("0")),
+    Column("reviewer_organization_id", String(36), nullable=True),
     Index("ix_organizations_status_created_at", "status", "created_at"),
+    Index("ix_organizations_status_review_due_at", "status", "review_due_at", "id"),
+    Index("ix_organizations_reviewer_due", "reviewer_organization_id", "review_due_at", "id"),
     Index("ix_organizations_created_at_id", "created_at", "id"),
 )
 
@@ -90,6 +98,9 @@ hours_credits = Table(
     Column("organization_id", String(36), nullable=True),
     Column("served_on", Date, nullable=True),
     Column("confirmed_by", String(36), nullable=True),
+    # The activity's title and address as the event told them (NULL on credits from before 0011).
+    Column("activity_title", Text, nullable=True),
+    Column("address", Text, nullable=True),
 )
 
 # A team (基层服务队) under one regional (street/community) and one specialised (squad) organization.

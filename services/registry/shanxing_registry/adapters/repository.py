@@ -1,17 +1,18 @@
 """Queries over registry's tables. Functions take the caller's session (its unit of work)."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from sqlalchemy import JSON, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shanxing_common.db import as_utc  # noqa: F401 - re-exported for the repositories
 
 from shanxing_common.messaging.outbox import tables as messaging_tables
 
+from .import_rows import ACCOUNT_COLUMNS, OUTBOX_COLUMNS, VOLUNTEER_COLUMNS
 from .models import (accounts, certificates, commendations, hours_credits, import_checkpoints, organization_admins,
                      organizations, region_transfers, team_members, teams, volunteers)
 
@@ -270,6 +271,50 @@ def administers_an_organization(session: Session, volunteer_id: str | None) -> b
         organizations.c.status == "approved"))).scalar()
 
 
+def administered_organization_ids(session: Session, volunteer_id: str | None) -> list[str]:
+    """The approved organizations this volunteer administers."""
+    if not volunteer_id:
+        return []
+    return list(session.execute(
+        select(organization_admins.c.organization_id)
+        .join(organizations, organizations.c.id == organization_admins.c.organization_id)
+        .where(organization_admins.c.volunteer_id == volunteer_id, organizations.c.status == "approved")
+        .order_by(organization_admins.c.organization_id)).scalars())
+
+
+def pending_reviews(session: Session, *, reviewer_ids: list[str] | None, due_by: datetime | None,
+                    position: tuple | None, limit: int) -> list[Row]:
+    """Pending applications whose current reviewers are ``reviewer_ids`` (None: all), earliest
+    deadline first; ``due_by``: only those due by then (overdue)."""
+    query = select(organizations).where(organizations.c.status == "pending")
+    if reviewer_ids is not None:
+        if not reviewer_ids:
+            return []
+        query = query.where(organizations.c.reviewer_organization_id.in_(reviewer_ids))
+    if due_by is not None:
+        query = query.where(organizations.c.review_due_at <= due_by)
+    condition = after((organizations.c.review_due_at, organizations.c.id), position)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.order_by(organizations.c.review_due_at, organizations.c.id).limit(limit)).all()
+
+
+def overdue_reviews(session: Session, moment: datetime, position: tuple | None, limit: int) -> list[Row]:
+    return pending_reviews(session, reviewer_ids=None, due_by=moment, position=position, limit=limit)
+
+
+def escalate_review(session: Session, organization_id: str, *, from_level: int, reviewer_id: str,
+                    due_at: datetime, moment: datetime) -> bool:
+    """One level up, only if still pending, at ``from_level`` and overdue: of two workers (or a
+    worker and a reviewer's decision) only one changes the row."""
+    result = session.execute(
+        update(organizations)
+        .where(organizations.c.id == organization_id, organizations.c.status == "pending",
+               organizations.c.escalation_level == from_level, organizations.c.review_due_at <= moment)
+        .values(escalation_level=from_level + 1, reviewer_organization_id=reviewer_id, review_due_at=due_at))
+    return bool(result.rowcount)
+
+
 def set_organization_status(session: Session, organization_id: str, *, from_status: str, to_status: str,
                             reason: str | None, reviewed_at: datetime, reviewed_by: str | None) -> bool:
     result = session.execute(
@@ -439,36 +484,36 @@ def taken_fingerprints(session: Session, fingerprints: list[str]) -> set[str]:
     return _taken(session, volunteers.c.id_number_hash, fingerprints)
 
 
-def _insert_many(session: Session, table, rows: list[dict]) -> None:
-    """Many rows in one go: COPY on PostgreSQL (the bulk import's speed), executemany elsewhere.
-    JSON columns are given as JSON text to COPY."""
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows) -> None:
+    """Rows of adapters.import_rows in one go: COPY text (bytes) on PostgreSQL (the bulk import's
+    speed), a list of dicts by executemany elsewhere. A duplicate key raises IntegrityError either way."""
     if not rows:
         return
     if not _is_postgresql(session):
         session.execute(insert(table), rows)
         return
-    columns = list(rows[0])
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    import psycopg
+
     raw = session.connection().connection.dbapi_connection
     quoted = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor:
-        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in json_columns else row[name]
-                                for name in columns])
+    statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(rows)
+    except psycopg.IntegrityError as exc:  # as SQLAlchemy would raise it (the caller retries the batch)
+        raise IntegrityError(statement, None, exc) from exc
 
 
-def insert_accounts_many(session: Session, rows: list[dict]) -> None:
-    _insert_many(session, accounts, rows)
+def insert_accounts_many(session: Session, rows) -> None:
+    _insert_many(session, accounts, ACCOUNT_COLUMNS, rows)
 
 
-def insert_volunteers_many(session: Session, rows: list[dict]) -> None:
-    _insert_many(session, volunteers, rows)
+def insert_volunteers_many(session: Session, rows) -> None:
+    _insert_many(session, volunteers, VOLUNTEER_COLUMNS, rows)
 
 
-def insert_outbox_many(session: Session, rows: list[dict]) -> None:
-    """Outbox rows from shanxing_common.messaging.outbox.outbox_row."""
-    _insert_many(session, messaging_tables().outbox, rows)
+def insert_outbox_many(session: Session, rows) -> None:
+    _insert_many(session, messaging_tables().outbox, OUTBOX_COLUMNS, rows)
 
 
 def import_checkpoint(session: Session, file_sha256: str, *, for_update: bool = False) -> Row | None:

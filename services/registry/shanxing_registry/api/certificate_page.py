@@ -32,7 +32,7 @@ tr { page-break-inside: avoid; }
 <thead><tr><th>服务项目/活动</th><th>服务组织</th><th>服务地点</th><th>服务时间</th><th class="hours">服务时长（小时）</th>
 <th>记录人</th></tr></thead>
 <tbody>
-{% for line in c.lines %}<tr><td>{{ line.activity_id }}</td><td>{{ line.organization }}</td><td>—</td>
+{% for line in c.lines %}<tr><td>{{ line.activity }}</td><td>{{ line.organization }}</td><td>{{ line.place or "—" }}</td>
 <td>{{ line.served_on }}</td><td class="hours">{{ line.hours }}</td><td>{{ line.recorder }}</td></tr>
 {% else %}<tr><td colspan="6">（暂无已确认的服务记录）</td></tr>{% endfor %}
 </tbody></table>

@@ -12,6 +12,7 @@ from ..domain.certificates import PURPOSE_MAX
 from ..runtime import registry
 from ..service import certificates as use_cases
 from .certificate_page import render
+from .certificate_pdf import render_pdf
 from .common import PageArgsSchema, RequestSchema, Trimmed
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1",
@@ -81,3 +82,15 @@ class PrintableCertificate(MethodView):
         """Your certificate as a printable HTML page with its record lines"""
         certificate = use_cases.printable(context().db, registry(), caller().subject, code)
         return Response(render(certificate), mimetype="text/html")
+
+
+@blp.route("/volunteers/me/certificates/<code>.pdf")
+class CertificatePdf(MethodView):
+    @require_person
+    @blp.alt_response(200, description="application/pdf: the certificate (A4) with its record lines")
+    @blp.alt_response(404, description="no certificate of yours has this code")
+    def get(self, code):
+        """Your certificate as a PDF (the printable page's content)"""
+        certificate = use_cases.printable(context().db, registry(), caller().subject, code)
+        return Response(render_pdf(certificate), mimetype="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="certificate-{certificate["verification_code"]}.pdf"'})

@@ -65,6 +65,11 @@ class OrganizationSchema(Schema):
     level = fields.String(metadata={"enum": list(ALL_LEVELS)})
     total_hours = fields.String(metadata={"description": "hours rolled up from its teams and descendants, "
                                                          "decimal string with two places"})
+    review_due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "while pending: when the current reviewers' time runs out and the review escalates"})
+    escalation_level = fields.Integer(metadata={"description": "escalations so far (0: the parent's admins)"})
+    reviewer_organization_id = fields.String(allow_none=True, metadata={
+        "description": "whose admins are responsible for the review now (null: ops, for a root application)"})
 
 
 class OrganizationPageSchema(Schema):
@@ -102,6 +107,28 @@ class Organizations(MethodView):
     def get(self, args):
         """Organizations, oldest first, filtered by kind, parent, status and level"""
         return use_cases.list_organizations(context().db, args)
+
+
+@blp.route("/reviews/pending")
+class PendingReviews(MethodView):
+    @require_person
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, OrganizationPageSchema)
+    def get(self, args):
+        """Applications you are responsible for reviewing now (ops: all), earliest deadline first"""
+        return use_cases.list_reviews(context().db, registry(), caller(), overdue=False,
+                                      cursor=args.get("cursor"), limit=args["limit"])
+
+
+@blp.route("/reviews/overdue")
+class OverdueReviews(MethodView):
+    @require_person
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, OrganizationPageSchema)
+    def get(self, args):
+        """The same, past their review deadline only"""
+        return use_cases.list_reviews(context().db, registry(), caller(), overdue=True,
+                                      cursor=args.get("cursor"), limit=args["limit"])
 
 
 @blp.route("/<organization_id>")

@@ -103,7 +103,7 @@ class MyMembership(MethodView):
     @blp.alt_response(409, description="the last admin cannot leave while other members remain")
     def delete(self, team_id):
         """Leave the team (or withdraw an application)"""
-        use_cases.leave(context().db, caller(), team_id)
+        use_cases.leave(context().db, registry(), caller(), team_id)
 
 
 @blp.route("/<team_id>/members/<volunteer_id>/approve")

@@ -34,8 +34,9 @@ def _tag_list(raw: str) -> list[str]:
     if not raw.strip():
         return []
     items = [item.strip() for item in raw.split(LIST_SEPARATOR)]
-    if any(not ITEM_MIN <= len(item) <= ITEM_MAX for item in items):
-        raise InvalidValue(f"each item must be {ITEM_MIN} to {ITEM_MAX} characters")
+    for item in items:
+        if not ITEM_MIN <= len(item) <= ITEM_MAX:
+            raise InvalidValue(f"each item must be {ITEM_MIN} to {ITEM_MAX} characters")
     unique = list(dict.fromkeys(items))
     if len(unique) > MAX_LIST_ITEMS:
         raise InvalidValue(f"at most {MAX_LIST_ITEMS} items")

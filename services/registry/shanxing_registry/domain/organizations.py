@@ -1,6 +1,8 @@
 """Organizations in two trees (regional, specialised), reviewed by ops or an ancestor's admins."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from .identity import InvalidValue
 
 REGIONAL, SPECIALISED = "regional", "specialised"
@@ -84,3 +86,25 @@ def may_oversee(*, is_ops: bool, is_ancestor_admin: bool) -> bool:
 def may_add_admin(*, is_ops: bool, is_admin: bool) -> bool:
     """Ops, or an existing admin of the organization, appoint further admins."""
     return is_ops or is_admin
+
+
+# --- reviews with a deadline ----------------------------------------------------------------
+
+DEFAULT_REVIEW_DUE_HOURS = 48
+
+
+def review_due_at(moment: datetime, due_hours: int) -> datetime:
+    return moment + timedelta(hours=due_hours)
+
+
+def responsible_reviewer(ancestor_ids: list[str], escalation_level: int) -> str | None:
+    """The organization whose admins must decide an application now: the parent at level 0, one
+    ancestor further up per escalation, never above the root; None for a root application (ops')."""
+    if not ancestor_ids:
+        return None
+    return ancestor_ids[min(escalation_level, len(ancestor_ids) - 1)]
+
+
+def may_escalate(ancestor_ids: list[str], escalation_level: int) -> bool:
+    """Whether an overdue application has an ancestor above its current reviewers to go to."""
+    return escalation_level + 1 < len(ancestor_ids)

@@ -5,32 +5,40 @@ registry.volunteer_registered.v1 each and the file's checkpoint commit together 
 Re-running the same file (same content, by SHA-256) continues after the last committed batch.
 Rejected rows (broken rules, duplicates in the file or in the database) go to the report with their
 line number; a batch's rejections are reported once the batch has committed.
+
+Three stages overlap: the main process cuts the file into chunks of lines (without parsing them) and
+hands them to worker processes (import_preparation: parsing, checks, encryption, ids, events, each
+table's rows encoded together); it takes their results back in file order, rejects rows that repeat
+an earlier one, and gives each batch to a writer thread that commits it while the next ones are
+being prepared. The main process does little per row, so the writer thread rarely waits for it.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
-import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 from sqlalchemy.exc import IntegrityError
 
 from shanxing_common.db import Database
-from shanxing_common.messaging.envelope import new_event
-from shanxing_common.messaging.outbox import outbox_row
 
 from ..adapters import repository as repo
-from ..domain.bulk_import import ImportRow, format_reasons, missing_columns, validate_row
-from ..domain.identity import mask_name
+from ..adapters.import_rows import select_rows
+from ..domain.bulk_import import format_reasons, missing_columns
 from ..runtime import Registry
-from .volunteers import PRODUCER, VOLUNTEER_ROLES
+from .import_preparation import (PreparationSettings, PreparedChunk, Preparer, RawChunk, prepare_in_worker,
+                                 records, start_worker)
 
 REPORT_COLUMNS = ("line", "reasons", "name", "id_number", "phone", "region_code", "skills", "preferences")
-EVENT_TYPE = "registry.volunteer_registered.v1"
+# Worker processes that prepare rows; files of at most one batch are prepared in-process (a
+# spawned worker costs about a second to start).
+DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 class ImportFileError(ValueError):
@@ -55,24 +63,23 @@ class _Rejection:
 
 
 @dataclass
-class _Prepared:
-    """A valid row with its database rows made ready outside the transaction (encryption, event)."""
-    row: ImportRow
-    fingerprint: str
-    account: dict
-    volunteer: dict
-    event: dict
-
-
-@dataclass
 class _Batch:
-    now: datetime
-    rows: list[_Prepared] = field(default_factory=list)
+    header: list[str]
+    chunk: RawChunk
+    prepared: PreparedChunk
     rejections: list[_Rejection] = field(default_factory=list)
-    last_line: int = 0
+    repeated: set[int] = field(default_factory=set)  # indexes of valid rows that repeat an earlier row
+    _values: dict[int, list[str]] | None = None
 
     def __len__(self) -> int:
-        return len(self.rows) + len(self.rejections)
+        return len(self.prepared)
+
+    def raw(self, line: int) -> dict:
+        """The row of this line as the file has it (the report shows it so that it can be fixed);
+        the chunk is parsed again for it, which only rejected valid rows need."""
+        if self._values is None:
+            self._values = dict(records(self.chunk))
+        return dict(zip(self.header, self._values[line]))
 
 
 def file_sha256(path: Path) -> str:
@@ -120,8 +127,11 @@ class _Report:
 
 
 def import_volunteers(db: Database, reg: Registry, path: Path, *, report_path: Path | None = None,
-                      batch_size: int = 5000, progress: Callable[[int], None] = lambda n: None) -> ImportResult:
-    """Imports ``path``; ``progress(n)`` is told of every n data rows handled (skipped ones too)."""
+                      batch_size: int = 5000, workers: int | None = None,
+                      progress: Callable[[int], None] = lambda n: None) -> ImportResult:
+    """Imports ``path``; ``progress(n)`` is told of every n data rows handled (skipped ones too).
+    ``workers``: processes preparing rows (0: in this process; None: DEFAULT_WORKERS, or 0 for a
+    file of at most one batch)."""
     digest = file_sha256(path)
     with db.read() as s:
         checkpoint = repo.import_checkpoint(s, digest)
@@ -132,51 +142,103 @@ def import_volunteers(db: Database, reg: Registry, path: Path, *, report_path: P
         if checkpoint.completed_at is not None:
             result.already_complete = True
             return result
-    today = reg.today()
+    if workers is None:
+        workers = DEFAULT_WORKERS if count_data_rows(path) > batch_size else 0
     report = _Report(report_path, resuming=checkpoint is not None)
     seen_phones: dict[str, int] = {}
     seen_fingerprints: dict[str, int] = {}
     writer = _Writer(db, reg, digest, result, report, progress)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [column.strip() for column in next(reader, [])]
+        with open(path, "rb") as handle:
+            header = [column.strip() for column in next(csv.reader([handle.readline().decode("utf-8-sig")]), [])]
             missing = missing_columns(header)
             if missing:
                 raise ImportFileError(f"the header lacks the column(s) {', '.join(missing)}")
-            batch = _Batch(reg.now())
-            for values in reader:
-                line = reader.line_num
-                if not any(value.strip() for value in values):
-                    continue
-                if line <= result.resumed_after_line:
-                    progress(1)
-                    continue
-                raw = dict(zip(header, values))
-                batch.last_line = line
-                row, errors = validate_row(line, raw, today)
-                if row is not None:
-                    fingerprint = reg.vault.fingerprint(row.id_number)
-                    if row.phone in seen_phones:
-                        errors["phone"] = f"repeats line {seen_phones[row.phone]}"
-                    if fingerprint in seen_fingerprints:
-                        errors["id_number"] = f"repeats line {seen_fingerprints[fingerprint]}"
-                if errors:
-                    batch.rejections.append(_Rejection(line, format_reasons(errors), raw))
-                else:
-                    seen_phones[row.phone] = seen_fingerprints[fingerprint] = line
-                    batch.rows.append(_prepare(reg, row, fingerprint, batch.now))
-                if len(batch) >= batch_size:
-                    writer.submit(batch, complete=False)
-                    batch = _Batch(reg.now())
-            writer.submit(batch, complete=True)
+            settings = PreparationSettings(id_key=reg.config.id_key, id_hash_key=reg.config.id_hash_key,
+                                           today=reg.today(), header=tuple(header), copy=db.is_postgres)
+            chunks = _chunks(handle, batch_size, result.resumed_after_line, progress)
+            with _Preparation(settings, reg, workers) as preparation:
+                for chunk, prepared in preparation.run(chunks):
+                    batch = _Batch(header, chunk, prepared, rejections=[
+                        _Rejection(line, reasons, dict(zip(header, values)))
+                        for line, reasons, values in prepared.rejected])
+                    for index, (line, phone, fingerprint) in enumerate(
+                            zip(prepared.lines, prepared.phones, prepared.fingerprints)):
+                        errors = {}
+                        if phone in seen_phones:
+                            errors["phone"] = f"repeats line {seen_phones[phone]}"
+                        if fingerprint in seen_fingerprints:
+                            errors["id_number"] = f"repeats line {seen_fingerprints[fingerprint]}"
+                        if errors:
+                            batch.repeated.add(index)
+                            batch.rejections.append(_Rejection(line, format_reasons(errors), batch.raw(line)))
+                        else:
+                            seen_phones[phone] = seen_fingerprints[fingerprint] = line
+                    writer.submit(batch, complete=chunk.last)
             writer.wait()
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"the file is not UTF-8 (byte {exc.start} of a chunk)") from exc
+        raise ImportFileError(f"the file is not UTF-8 (byte {exc.start} of a line)") from exc
     finally:
         writer.close()
         report.close()
     return result
+
+
+def _chunks(handle, batch_size: int, resumed_after_line: int, progress: Callable[[int], None]) -> Iterator[RawChunk]:
+    """The lines after the header and the resume point, about batch_size records at a time, always
+    ending with a chunk marked last (maybe empty). A chunk ends only where the count of quote
+    characters so far is even, so no quoted field (which may hold a line break) is cut in two."""
+    line_number, lines, first, records_in_chunk, quoted = 1, [], 0, 0, False
+    for raw in handle:
+        line_number += 1
+        if line_number <= resumed_after_line:  # committed batches ended on record boundaries
+            progress(1)
+            continue
+        if not lines:
+            first = line_number
+        lines.append(raw)
+        if raw.count(b'"') % 2:
+            quoted = not quoted
+        if not quoted:
+            records_in_chunk += 1
+            if records_in_chunk == batch_size:
+                yield RawChunk(first, lines, last=False)
+                lines, records_in_chunk, first = [], 0, 0
+    yield RawChunk(first or line_number + 1, lines, last=True)
+
+
+class _Preparation:
+    """Prepares chunks in worker processes, a few ahead of the writer, and yields them in file
+    order (or in this process when ``workers`` is 0)."""
+
+    def __init__(self, settings: PreparationSettings, reg: Registry, workers: int):
+        self.reg, self.workers = reg, workers
+        self.inline = Preparer(settings, reg.vault) if workers == 0 else None
+        self.pool = None if workers == 0 else ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),  # no fork of our threads
+            initializer=start_worker, initargs=(settings,))
+
+    def run(self, chunks: Iterable[RawChunk]) -> Iterator[tuple[RawChunk, PreparedChunk]]:
+        if self.inline is not None:
+            for chunk in chunks:
+                yield chunk, self.inline.prepare(chunk, self.reg.now())
+            return
+        ahead: deque[tuple[RawChunk, Future]] = deque()
+        for chunk in chunks:
+            ahead.append((chunk, self.pool.submit(prepare_in_worker, chunk, self.reg.now())))
+            if len(ahead) > 2 * self.workers:  # bounded: a huge file is never all in memory
+                chunk, future = ahead.popleft()
+                yield chunk, future.result()
+        while ahead:
+            chunk, future = ahead.popleft()
+            yield chunk, future.result()
+
+    def __enter__(self) -> "_Preparation":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Writer:
@@ -189,10 +251,12 @@ class _Writer:
         self.result, self.report, self.progress = result, report, progress
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-import")
         self.pending: tuple[Future, _Batch] | None = None
+        self.look_up = False  # until a batch meets a phone or ID already registered
 
     def submit(self, batch: _Batch, *, complete: bool) -> None:
         self.wait()
-        future = self.executor.submit(_commit, *self.args, batch, self.result, complete=complete)
+        future = self.executor.submit(_commit, *self.args, batch, self.result, complete=complete,
+                                      look_up=self.look_up)
         self.pending = (future, batch)
 
     def wait(self) -> None:
@@ -200,7 +264,8 @@ class _Writer:
             return
         future, batch = self.pending
         self.pending = None
-        self.report.write(future.result())  # raises the batch's failure
+        rejections, self.look_up = future.result()  # raises the batch's failure
+        self.report.write(rejections)
         self.progress(len(batch))
 
     def close(self) -> None:
@@ -213,66 +278,53 @@ class _Writer:
             self.executor.shutdown(wait=True)
 
 
-def _prepare(reg: Registry, row: ImportRow, fingerprint: str, now: datetime) -> _Prepared:
-    volunteer_id = str(uuid.uuid4())
-    event = new_event(EVENT_TYPE, {
-        "volunteer_id": volunteer_id, "display_name": mask_name(row.name), "region_code": row.region_code,
-        "skills": row.skills, "preferences": row.preferences, "registered_at": now.isoformat(),
-    }, producer=PRODUCER)
-    return _Prepared(
-        row=row, fingerprint=fingerprint,
-        account=dict(id=volunteer_id, phone=row.phone, password_hash="", password_set=False, roles=VOLUNTEER_ROLES,
-                     kind="volunteer", created_at=now, failed_logins=0),
-        volunteer=dict(id=volunteer_id, name=row.name, id_number_encrypted=reg.vault.encrypt(row.id_number),
-                       id_number_hash=fingerprint, region_code=row.region_code, skills=row.skills,
-                       preferences=row.preferences, total_hours=0, star_level=0, created_at=now),
-        event=outbox_row(event, created_at=now))
-
-
 def _commit(db: Database, reg: Registry, digest: str, batch: _Batch, result: ImportResult, *,
-            complete: bool) -> list[_Rejection]:
-    """One transaction for the batch; a concurrent registration that takes a phone or ID between our
-    duplicate check and the insert rolls the batch back, and it is tried once more."""
-    for attempt in (1, 2):
+            complete: bool, look_up: bool) -> tuple[list[_Rejection], bool]:
+    """One transaction for the batch; returns its rejections and whether later batches should look
+    up taken phones and IDs first. Without the lookup the unique indexes refuse a batch that has a
+    registered phone or ID: it is rolled back and written again with the lookup (and once more if a
+    concurrent registration takes a phone or ID between the lookup and the insert)."""
+    attempts = (False, True, True) if not look_up else (True, True)
+    for number, checked in enumerate(attempts, start=1):
         try:
-            return _write_batch(db, reg, digest, batch, result, complete=complete)
+            return _write_batch(db, reg, digest, batch, result, complete=complete, look_up=checked), checked
         except IntegrityError:
-            if attempt == 2:
+            if number == len(attempts):
                 raise
     raise AssertionError("unreachable")
 
 
 def _write_batch(db: Database, reg: Registry, digest: str, batch: _Batch, result: ImportResult, *,
-                 complete: bool) -> list[_Rejection]:
+                 complete: bool, look_up: bool) -> list[_Rejection]:
     now = reg.now()
     rejections = list(batch.rejections)
+    prepared = batch.prepared
+    candidates = [index for index in range(len(prepared.lines)) if index not in batch.repeated]
     with db.transaction() as s:
-        taken_phones = repo.taken_phones(s, [p.row.phone for p in batch.rows])
-        taken_ids = repo.taken_fingerprints(s, [p.fingerprint for p in batch.rows])
+        taken_phones = repo.taken_phones(s, [prepared.phones[i] for i in candidates]) if look_up else ()
+        taken_ids = repo.taken_fingerprints(s, [prepared.fingerprints[i] for i in candidates]) if look_up else ()
         accepted = []
-        for prepared in batch.rows:
+        for index in candidates:
             errors = {}
-            if prepared.row.phone in taken_phones:
+            if prepared.phones[index] in taken_phones:
                 errors["phone"] = "is already registered"
-            if prepared.fingerprint in taken_ids:
+            if prepared.fingerprints[index] in taken_ids:
                 errors["id_number"] = "is already registered"
             if errors:
-                rejections.append(_Rejection(prepared.row.line, format_reasons(errors), _as_raw(prepared.row)))
+                line = prepared.lines[index]
+                rejections.append(_Rejection(line, format_reasons(errors), batch.raw(line)))
             else:
-                accepted.append(prepared)
-        repo.insert_accounts_many(s, [p.account for p in accepted])
-        repo.insert_volunteers_many(s, [p.volunteer for p in accepted])
-        repo.insert_outbox_many(s, [p.event for p in accepted])
-        repo.save_import_checkpoint(s, digest, last_line=max(batch.last_line, result.last_line),
+                accepted.append(index)
+        tables = prepared.tables if len(accepted) == len(prepared.lines) else tuple(
+            select_rows(table, accepted) for table in prepared.tables)
+        repo.insert_accounts_many(s, tables[0])
+        repo.insert_volunteers_many(s, tables[1])
+        repo.insert_outbox_many(s, tables[2])
+        repo.save_import_checkpoint(s, digest, last_line=max(batch.chunk.last_line, result.last_line),
                                     imported=result.imported + len(accepted),
                                     rejected=result.rejected + len(rejections),
                                     completed_at=now if complete else None, updated_at=now)
     result.imported += len(accepted)
     result.rejected += len(rejections)
-    result.last_line = max(batch.last_line, result.last_line)
+    result.last_line = max(batch.chunk.last_line, result.last_line)
     return rejections
-
-
-def _as_raw(row: ImportRow) -> dict:
-    return {"name": row.name, "id_number": row.id_number, "phone": row.phone, "region_code": row.region_code,
-            "skills": "|".join(row.skills), "preferences": "|".join(row.preferences)}

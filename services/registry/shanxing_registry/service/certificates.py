@@ -105,6 +105,8 @@ def printable(db: Database, reg: Registry, volunteer_id: str, raw_code: str) -> 
         organizations = repo.organization_names(s, {r.organization_id for r in records if r.organization_id})
         recorders = repo.volunteer_names(s, {r.confirmed_by for r in records if r.confirmed_by})
     lines = [{"activity_id": r.activity_id or r.record_id,
+              "activity": r.activity_title or r.activity_id or r.record_id,
+              "place": r.address or "",
               "organization": organizations.get(r.organization_id) or r.organization_id or "",
               "served_on": r.served_on.isoformat() if r.served_on else "",
               "hours": format_hours(r.hundredths),

@@ -14,11 +14,18 @@ def hours_confirmed(session: Session, event: Event) -> None:
                        hours=data["hours"], team_id=_optional_id(data.get("team_id")),
                        organization_id=_optional_id(data.get("organization_id")),
                        activity_id=_optional_id(data.get("activity_id")), served_on=data.get("served_on"),
-                       confirmed_by=_optional_id(data.get("confirmed_by")))
+                       confirmed_by=_optional_id(data.get("confirmed_by")),
+                       activity_title=_optional_text(data.get("activity_title")),
+                       address=_optional_text(data.get("address")))
 
 
 def _optional_id(value) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _optional_text(value) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
 
 
 def hours_revoked(session: Session, event: Event) -> None:

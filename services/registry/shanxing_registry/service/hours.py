@@ -18,7 +18,8 @@ PRODUCER = "registry"
 
 def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours, team_id: str | None = None,
                  organization_id: str | None = None, activity_id: str | None = None,
-                 served_on: str | None = None, confirmed_by: str | None = None) -> None:
+                 served_on: str | None = None, confirmed_by: str | None = None,
+                 activity_title: str | None = None, address: str | None = None) -> None:
     """Adds a record's hours once to the volunteer, the team (when known) and the organizations
     above it. A record already known (credited, or revoked before its credit arrived) changes
     nothing. An unknown volunteer's credit is still recorded."""
@@ -31,7 +32,7 @@ def credit_hours(session: Session, *, record_id: str, volunteer_id: str, hours, 
                              credited_at=utc_now(), revoked_at=None, team_id=team.id if team else None,
                              organization_ids=organization_ids, activity_id=activity_id,
                              organization_id=organization_id, served_on=_date_or_none(served_on),
-                             confirmed_by=confirmed_by)
+                             confirmed_by=confirmed_by, activity_title=activity_title, address=address)
     _apply(session, volunteer_id, team.id if team else None, organization_ids, hundredths)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -15,11 +16,13 @@ from shanxing_common.problems import Problem, field_error
 from ..adapters import repository as repo
 from ..domain.hours import format_hours
 from ..domain.organizations import (APPROVED, PENDING, REJECTED, SUSPENDED, TREE_DEPTH, level_problem,
-                                    may_add_admin, may_oversee, parent_problem)
+                                    may_add_admin, may_escalate, may_oversee, parent_problem,
+                                    responsible_reviewer, review_due_at)
 from ..runtime import Registry
 from .paging import decode_cursor, page
 
 PRODUCER = "registry"
+ESCALATION_BATCH = 200
 
 
 def _view(session: Session, row: Row, admin_ids: list[str] | None = None) -> dict:
@@ -30,6 +33,8 @@ def _view(session: Session, row: Row, admin_ids: list[str] | None = None) -> dic
         "reviewed_by": row.reviewed_by, "reason": row.reason,
         "admin_ids": repo.admin_ids(session, row.id) if admin_ids is None else admin_ids,
         "level": row.level, "total_hours": format_hours(row.total_hours),
+        "review_due_at": repo.as_utc(row.review_due_at), "escalation_level": row.escalation_level,
+        "reviewer_organization_id": row.reviewer_organization_id,
     }
 
 
@@ -59,7 +64,8 @@ def apply(db: Database, reg: Registry, applicant: Caller, form: dict) -> dict:
         repo.insert_organization(s, id=organization_id, name=form["name"], kind=form["kind"],
                                  parent_id=parent_id, region_code=form["region_code"], status=PENDING,
                                  applicant_id=applicant.subject, created_at=reg.now(), level=outcome,
-                                 total_hours=0)
+                                 total_hours=0, escalation_level=0, reviewer_organization_id=parent_id,
+                                 review_due_at=review_due_at(reg.now(), reg.config.review_due_hours))
         return _view(s, repo.organization(s, organization_id))
 
 
@@ -139,22 +145,65 @@ def add_admin(db: Database, reg: Registry, appointer: Caller, organization_id: s
 
 def suspend(db: Database, reg: Registry, overseer: Caller, organization_id: str, reason: str) -> dict:
     """An approved organization stops acting (no new children, admins, teams) until resumed."""
-    return _move(db, reg, overseer, organization_id, APPROVED, SUSPENDED, reason)
+    return _move(db, reg, overseer, organization_id, APPROVED, SUSPENDED, reason,
+                 lambda now: ("registry.organization_suspended.v1", {
+                     "organization_id": organization_id, "reason": reason, "suspended_by": overseer.subject,
+                     "suspended_at": now.isoformat()}))
 
 
 def resume(db: Database, reg: Registry, overseer: Caller, organization_id: str) -> dict:
-    return _move(db, reg, overseer, organization_id, SUSPENDED, APPROVED, None)
+    return _move(db, reg, overseer, organization_id, SUSPENDED, APPROVED, None,
+                 lambda now: ("registry.organization_resumed.v1", {
+                     "organization_id": organization_id, "resumed_by": overseer.subject,
+                     "resumed_at": now.isoformat()}))
 
 
 def _move(db: Database, reg: Registry, overseer: Caller, organization_id: str, from_status: str,
-          to_status: str, reason: str | None) -> dict:
+          to_status: str, reason: str | None, event) -> dict:
+    """``event(now)`` is the (type, data) the move publishes, in the same transaction."""
+    now = reg.now()
     with db.transaction() as s:
         _overseen(s, overseer, organization_id, from_status)
         if not repo.set_organization_status(s, organization_id, from_status=from_status, to_status=to_status,
-                                            reason=reason, reviewed_at=reg.now(),
-                                            reviewed_by=overseer.subject):
+                                            reason=reason, reviewed_at=now, reviewed_by=overseer.subject):
             raise Problem(409, "the organization changed meanwhile")
+        type_, data = event(now)
+        record_event(s, type_, data, producer=PRODUCER)
         return _view(s, repo.organization(s, organization_id))
+
+
+def list_reviews(db: Database, reg: Registry, reviewer: Caller, *, overdue: bool, cursor: str | None,
+                 limit: int) -> dict:
+    """The applications this caller is responsible for now (ops: all), earliest deadline first;
+    ``overdue``: only those past their deadline."""
+    position = decode_cursor(cursor)
+    with db.read() as s:
+        reviewer_ids = None if reviewer.is_ops else repo.administered_organization_ids(s, reviewer.subject)
+        rows = repo.pending_reviews(s, reviewer_ids=reviewer_ids, due_by=reg.now() if overdue else None,
+                                    position=position, limit=limit + 1)
+        admins = repo.admin_ids_of(s, [row.id for row in rows])
+        return page(rows, limit, lambda row: _view(s, row, admins[row.id]), lambda r: r.review_due_at,
+                    lambda r: r.id)
+
+
+def escalate_overdue_reviews(db: Database, moment: datetime, due_hours: int) -> int:
+    """Hands every overdue application one ancestor up with a fresh deadline (the worker's
+    scheduled job; tests call it with their clock). One at the root stays overdue with the root's
+    admins and ops. Returns how many were escalated."""
+    escalated, position = 0, None
+    while True:
+        with db.transaction() as s:
+            rows = repo.overdue_reviews(s, moment, position, ESCALATION_BATCH)
+            for row in rows:
+                ancestors = repo.ancestor_ids(s, row.id)
+                if may_escalate(ancestors, row.escalation_level) and repo.escalate_review(
+                        s, row.id, from_level=row.escalation_level,
+                        reviewer_id=responsible_reviewer(ancestors, row.escalation_level + 1),
+                        due_at=review_due_at(moment, due_hours), moment=moment):
+                    escalated += 1
+        if len(rows) < ESCALATION_BATCH:
+            return escalated
+        position = (rows[-1].review_due_at, rows[-1].id)
 
 
 def list_organizations(db: Database, args: dict) -> dict:

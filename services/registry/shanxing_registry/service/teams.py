@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from shanxing_common.db import Database
 from shanxing_common.internal_auth import Caller
+from shanxing_common.messaging import record_event
 from shanxing_common.problems import Problem, field_error
 
 from ..adapters import repository as repo
@@ -20,6 +21,16 @@ from ..domain.teams import (ACTIVE, ADMIN, MEMBER, MEMBER_STATUSES, PENDING, REG
                             team_parent_problem)
 from ..runtime import Registry
 from .paging import decode_cursor, page
+from .volunteers import PRODUCER
+
+TEAM_CREATED = "registry.team_created.v1"
+MEMBER_JOINED = "registry.team_member_joined.v1"
+MEMBER_LEFT = "registry.team_member_left.v1"
+
+
+def _joined(session: Session, team_id: str, volunteer_id: str, role: str, moment) -> None:
+    record_event(session, MEMBER_JOINED, {"team_id": team_id, "volunteer_id": volunteer_id, "role": role,
+                                          "joined_at": moment.isoformat()}, producer=PRODUCER)
 
 
 def _view(session: Session, row: Row) -> dict:
@@ -61,9 +72,14 @@ def create(db: Database, reg: Registry, creator: Caller, form: dict) -> dict:
         repo.insert_team(s, id=team_id, name=form["name"], regional_parent_id=regional.id,
                          specialised_parent_id=specialised.id, region_code=regional.region_code,
                          created_by=creator.subject, created_at=now)
+        record_event(s, TEAM_CREATED, {
+            "team_id": team_id, "name": form["name"], "regional_parent_id": regional.id,
+            "specialised_parent_id": specialised.id, "region_code": regional.region_code,
+            "created_by": creator.subject, "created_at": now.isoformat()}, producer=PRODUCER)
         if repo.volunteer_exists(s, creator.subject):
             repo.insert_membership(s, team_id=team_id, volunteer_id=creator.subject, role=ADMIN, status=ACTIVE,
                                    applied_at=now, approved_at=now, approved_by=creator.subject)
+            _joined(s, team_id, creator.subject, ADMIN, now)
         return _view(s, repo.team(s, team_id))
 
 
@@ -116,13 +132,16 @@ def approve(db: Database, reg: Registry, approver: Caller, team_id: str, volunte
             raise Problem(404, "this volunteer has not applied to the team")
         if current.status != PENDING:
             raise Problem(409, f"the membership is {current.status}, not pending", current_status=current.status)
-        if not repo.activate_membership(s, team_id, volunteer_id, reg.now(), approver.subject):
+        now = reg.now()
+        if not repo.activate_membership(s, team_id, volunteer_id, now, approver.subject):
             raise Problem(409, "the membership changed meanwhile")
+        _joined(s, team_id, volunteer_id, current.role, now)
         return _member_view(_membership_row(s, team_id, volunteer_id))
 
 
-def leave(db: Database, volunteer: Caller, team_id: str) -> None:
-    """Leaving also withdraws a pending application. The last admin stays while others remain."""
+def leave(db: Database, reg: Registry, volunteer: Caller, team_id: str) -> None:
+    """Leaving also withdraws a pending application (which emits nothing: nobody had joined). The
+    last admin stays while others remain."""
     with db.transaction() as s:
         # the team row lock serialises leaving, so two last admins cannot both go
         if repo.team(s, team_id, for_update=True) is None:
@@ -136,6 +155,9 @@ def leave(db: Database, volunteer: Caller, team_id: str) -> None:
             if problem:
                 raise Problem(409, problem)
         repo.delete_membership(s, team_id, volunteer.subject)
+        if current.status == ACTIVE:
+            record_event(s, MEMBER_LEFT, {"team_id": team_id, "volunteer_id": volunteer.subject,
+                                          "left_at": reg.now().isoformat()}, producer=PRODUCER)
 
 
 def members(db: Database, viewer: Caller, team_id: str, cursor: str | None, limit: int) -> dict:

@@ -68,7 +68,7 @@ def registry_env(monkeypatch, tmp_path):
     monkeypatch.setenv("SHANXING_REGISTRY_ID_HASH_KEY", ID_HASH_KEY)
     for name in ("SHANXING_REGISTRY_ID_KEY_OLD", "SHANXING_LOGIN_MAX_FAILURES",
                  "SHANXING_LOGIN_WINDOW_SECONDS", "SHANXING_STAR_THRESHOLDS_HOURS",
-                 "SHANXING_TEAM_STAR_THRESHOLDS_HOURS"):
+                 "SHANXING_TEAM_STAR_THRESHOLDS_HOURS", "SHANXING_REVIEW_DUE_HOURS"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -173,3 +173,36 @@ def test_activation_is_only_for_imported_accounts(client, world):
     resp = client.post("/api/v1/volunteers/activate",
                        json={"phone": body["phone"], "id_number": body["id_number"], "password": "new-password-1"})
     assert_problem(resp, 400, "phone")
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_rows_prepared_in_worker_processes_import_alike(app, world, tmp_path, workers):
+    """Batches written without looking up first: the one with a registered phone is refused by the
+    unique index, rolled back and written again with the lookup; the batches around it are whole."""
+    db, reg = app.extensions["shanxing"].db, app.extensions["shanxing"].extra["registry"]
+    existing = world.volunteer()
+    with db.read() as s:
+        registered_phone = s.execute(select(accounts.c.phone).where(accounts.c.id == existing["id"])).scalar()
+    lines = [valid_line(f"志愿者{i}") for i in range(9)]
+    lines[4] = valid_line("重复者", phone=registered_phone)  # line 6, in the second batch
+    lines[7] = valid_line("坏行", phone="12")  # line 9, third batch
+    lines[8] = valid_line('"志愿者\n8"')  # lines 10-11: a quoted line break, collapsed to a space
+    lines.append(valid_line("再来", phone=lines[0].split(",")[2]))  # line 12 repeats line 2's phone
+    report = tmp_path / "rejected.csv"
+
+    result = import_volunteers(db, reg, write_csv(tmp_path / "v.csv", lines), report_path=report,
+                               batch_size=3, workers=workers)
+
+    assert (result.imported, result.rejected, result.last_line) == (7, 3, 12)
+    assert [(int(r["line"]), r["reasons"], r["name"]) for r in read_report(report)] == [
+        (6, "phone: is already registered", "重复者"),
+        (9, "phone: must be an 11-digit mainland mobile number starting 13-19", "坏行"),
+        (12, "phone: repeats line 2", "再来")]
+    assert count(app, volunteers) == 1 + 7
+    events = [e for e in outbox_events(app, REGISTERED) if e["data"]["volunteer_id"] != existing["id"]]
+    assert len(events) == 7
+    with db.read() as s:
+        names = dict(s.execute(select(volunteers.c.id, volunteers.c.name)).all())
+    assert sorted(names[e["data"]["volunteer_id"]] for e in events) == sorted(
+        [f"志愿者{i}" for i in range(8) if i not in (4, 7)] + ["志愿者 8"])
+    assert all(e["id"] == e["trace_id"] and e["producer"] == "registry" for e in events)

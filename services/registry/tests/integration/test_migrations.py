@@ -59,3 +59,31 @@ def test_levels_are_backfilled_from_the_trees(tmp_path):
     command.downgrade(config, "0002")
     command.upgrade(config, "head")
     engine.dispose()
+
+
+def test_applications_waiting_before_deadlines_get_one_from_their_application(tmp_path, monkeypatch):
+    monkeypatch.delenv("SHANXING_REVIEW_DUE_HOURS", raising=False)
+    url = empty_database(tmp_path)
+    config = alembic_config("shanxing_registry", url)
+    command.upgrade(config, "0011")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for org_id, parent, status in (("p", None, "approved"), ("c", "p", "pending"), ("r", None, "pending")):
+            conn.execute(text("INSERT INTO organizations (id, name, kind, parent_id, region_code, status, applicant_id, "
+                              "created_at, level) VALUES (:id, 'n', 'regional', :parent, '110105', :status, 'a', :now, "
+                              "'city')"), {"id": org_id, "parent": parent, "status": status, "now": NOW})
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        rows = {row.id: row for row in conn.execute(text(
+            "SELECT id, review_due_at, escalation_level, reviewer_organization_id FROM organizations"))}
+    engine.dispose()
+
+    def due(org_id):
+        value = rows[org_id].review_due_at
+        value = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite keeps no zone
+
+    assert due("c") == NOW.replace(day=7)
+    assert (rows["c"].reviewer_organization_id, rows["c"].escalation_level) == ("p", 0)
+    assert rows["r"].reviewer_organization_id is None and due("r") is not None
+    assert rows["p"].review_due_at is None and rows["p"].escalation_level == 0
