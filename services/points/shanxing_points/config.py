@@ -75,7 +75,7 @@ def expiry_days() -> int | None:
 def staff_login_throttle():
     """SHANXING_STAFF_LOGIN_MAX_FAILURES (5) failed sign-ins of one staff account within
     SHANXING_STAFF_LOGIN_WINDOW_SECONDS (900) lock it until the window closes."""
-    from .domain.login_throttle import ThrottlePolicy
+    from shanxing_common.login_throttle import ThrottlePolicy
 
     policy = ThrottlePolicy(max_failures=env_int("SHANXING_STAFF_LOGIN_MAX_FAILURES", 5),
                             window_seconds=env_int("SHANXING_STAFF_LOGIN_WINDOW_SECONDS", 900))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from shanxing_common.config import ConfigError, env, env_int, secret
 
 from .domain.hours import DEFAULT_STAR_THRESHOLDS_HOURS
-from .domain.login_throttle import ThrottlePolicy
+from shanxing_common.login_throttle import ThrottlePolicy
 from .domain.organizations import DEFAULT_REVIEW_DUE_HOURS
 from .domain.teams import DEFAULT_TEAM_STAR_THRESHOLDS_HOURS
 

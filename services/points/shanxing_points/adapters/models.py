@@ -180,7 +180,7 @@ merchant_staff = Table(
     Column("password_hash", Text, nullable=False),  # argon2id
     Column("role", String(16), nullable=False),  # cashier | manager
     Column("status", String(16), nullable=False),  # active | inactive
-    # Failed-login window (domain.login_throttle): failures counted since the window opened.
+    # Failed-login window (shanxing_common.login_throttle): failures counted since the window opened.
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("failed_window_opened_at", DateTime(timezone=True), nullable=True),
     Column("last_login_at", DateTime(timezone=True), nullable=True),

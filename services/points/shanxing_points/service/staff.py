@@ -8,11 +8,13 @@ from datetime import datetime
 
 from shanxing_common.db import Database
 
-from ..adapters import passwords, repository, staff as staff_store
+from shanxing_common import passwords
+
+from ..adapters import repository, staff as staff_store
 from ..adapters.sql import as_utc, utcnow
 from ..domain import staff as policy
 from ..domain.errors import Conflict, Forbidden, NotFound, PointsError
-from ..domain.login_throttle import FailureWindow, ThrottlePolicy
+from shanxing_common.login_throttle import FailureWindow, ThrottlePolicy
 from .merchants import _merchant_or_404, _page, _time_cursor
 
 INVALID_CREDENTIALS = "invalid merchant, login or password"

@@ -1,5 +1,5 @@
 """Ops manage merchants: list, detail, stores, key rotation, suspension; merchants PATCH goods."""
-from shanxing_common.testing import headers_for
+from shanxing_common.testing import headers_for, run_together
 
 
 def gateway_headers() -> dict:
@@ -155,27 +155,9 @@ def test_the_daily_limit_per_volunteer_is_enforced_in_the_redemption(world):
     assert world.redeem(merchant, world.code(volunteer_id), [{"sku": "eggs", "quantity": 5}]).status_code == 201
 
 
-def _together(count, work):
-    import threading
-
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        barrier.wait()
-        results[index] = work(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_concurrent_key_issuance_never_exceeds_two_active_keys(app, world):
     merchant = world.merchant()  # one active key already
-    statuses = _together(4, lambda i: app.test_client().post(f"/api/v1/merchants/{merchant.id}/keys",
+    statuses = run_together(4, lambda i: app.test_client().post(f"/api/v1/merchants/{merchant.id}/keys",
                                                              headers=world.ops).status_code)
     assert sorted(statuses) == [201, 409, 409, 409]
     detail = world.client.get(f"/api/v1/merchants/{merchant.id}", headers=world.ops).json

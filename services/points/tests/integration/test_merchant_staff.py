@@ -7,7 +7,7 @@ import pytest
 
 from shanxing_common.testing import headers_for
 from shanxing_points.adapters.sql import utcnow
-from shanxing_points.domain.login_throttle import ThrottlePolicy
+from shanxing_common.login_throttle import ThrottlePolicy
 from shanxing_points.service import staff as staff_service
 
 PASSWORD = "till-pass-123"

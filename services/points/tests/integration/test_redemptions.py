@@ -1,12 +1,11 @@
 """POST /merchant/redemptions, GET /merchant/redemptions, POST .../refund."""
-import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select, update
 
-from shanxing_common.testing import outbox_events
+from shanxing_common.testing import outbox_events, run_together
 from shanxing_points.adapters import ledger
 from shanxing_points.adapters.models import idempotency_keys, redemption_codes, transfers
 from shanxing_points.domain.codes import code_hash
@@ -242,26 +241,10 @@ def test_a_merchant_cannot_refund_another_merchants_redemption(world, shop):
     assert world.points(volunteer_id)["balance"] == 70
 
 
-def _run_together(count, work):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        barrier.wait()
-        results[index] = work(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_one_code_redeemed_concurrently_succeeds_exactly_once(app, world, shop):
     volunteer_id, merchant = shop
     code = world.code(volunteer_id)
-    statuses = _run_together(6, lambda i: world.redeem(
+    statuses = run_together(6, lambda i: world.redeem(
         merchant, code, [{"sku": "rice", "quantity": 1}], client=app.test_client()).status_code)
     assert sorted(statuses) == [201, 404, 404, 404, 404, 404]
     assert world.points(volunteer_id)["balance"] == 70
@@ -271,7 +254,7 @@ def test_one_code_redeemed_concurrently_succeeds_exactly_once(app, world, shop):
 def test_one_key_sent_concurrently_debits_once_and_all_get_the_same_answer(app, world, shop):
     volunteer_id, merchant = shop
     code = world.code(volunteer_id)
-    responses = _run_together(4, lambda i: world.redeem(
+    responses = run_together(4, lambda i: world.redeem(
         merchant, code, [{"sku": "rice", "quantity": 1}], key="same-key", client=app.test_client()))
     assert {r.status_code for r in responses} == {201}
     assert len({r.json["id"] for r in responses}) == 1
@@ -281,7 +264,7 @@ def test_one_key_sent_concurrently_debits_once_and_all_get_the_same_answer(app, 
 def test_concurrent_codes_of_one_volunteer_never_overdraw(app, world, shop):
     volunteer_id, merchant = shop  # 100 points; each redemption costs 30
     codes = [world.code(volunteer_id) for _ in range(5)]
-    statuses = _run_together(5, lambda i: world.redeem(
+    statuses = run_together(5, lambda i: world.redeem(
         merchant, codes[i], [{"sku": "rice", "quantity": 1}], client=app.test_client()).status_code)
     assert sorted(statuses) == [201, 201, 201, 409, 409]
     assert world.points(volunteer_id)["balance"] == 10
@@ -293,6 +276,6 @@ def test_concurrent_refunds_refund_once(app, world, shop):
     volunteer_id, merchant = shop
     redemption = world.redeem(merchant, world.code(volunteer_id), [{"sku": "rice", "quantity": 1}]).json
     path = f"/api/v1/merchant/redemptions/{redemption['id']}/refund"
-    statuses = _run_together(4, lambda i: app.test_client().post(path, headers=merchant.headers).status_code)
+    statuses = run_together(4, lambda i: app.test_client().post(path, headers=merchant.headers).status_code)
     assert sorted(statuses) == [200, 409, 409, 409]
     assert world.points(volunteer_id)["balance"] == 100

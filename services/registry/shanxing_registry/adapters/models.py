@@ -17,7 +17,7 @@ accounts = Table(
     Column("roles", JSON, nullable=False),
     Column("kind", String(20), nullable=False),  # volunteer | staff
     Column("created_at", DateTime(timezone=True), nullable=False),
-    # Failed-login window (domain.login_throttle): failures counted since the window opened.
+    # Failed-login window (shanxing_common.login_throttle): failures counted since the window opened.
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("failed_window_opened_at", DateTime(timezone=True), nullable=True),
     Column("last_login_at", DateTime(timezone=True), nullable=True),

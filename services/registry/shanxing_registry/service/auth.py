@@ -4,10 +4,10 @@ from __future__ import annotations
 from shanxing_common.db import Database
 from shanxing_common.problems import Problem
 
-from ..adapters import passwords
+from shanxing_common import passwords
 from ..adapters import repository as repo
 from ..domain.identity import mask_name, mask_phone
-from ..domain.login_throttle import FailureWindow
+from shanxing_common.login_throttle import FailureWindow
 from ..runtime import Registry
 
 INVALID_CREDENTIALS = "invalid phone or password"

@@ -6,7 +6,7 @@ import uuid
 from shanxing_common.db import Database
 
 from ..adapters import repository as repo
-from ..adapters.passwords import hash_password
+from shanxing_common.passwords import hash_password
 from ..runtime import utc_now
 
 DEV_OPS_PHONE = "19900000000"

@@ -11,7 +11,7 @@ from shanxing_common.messaging import record_event
 from shanxing_common.problems import Problem, field_error
 
 from ..adapters import repository as repo
-from ..adapters.passwords import hash_password
+from shanxing_common.passwords import hash_password
 from ..domain.hours import format_hours
 from ..domain.identity import mask_id_number, mask_name, mask_phone
 from ..domain.transfers import transfer_problem

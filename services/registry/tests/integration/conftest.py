@@ -18,7 +18,7 @@ from shanxing_common.config import Settings
 from shanxing_common.db import make_engine
 from shanxing_common.testing import FakeClock, TEST_INTERNAL_KEY, fresh_database, headers_for
 from shanxing_registry import create_app
-from shanxing_registry.adapters import passwords
+from shanxing_common import passwords
 
 START = datetime(2030, 6, 5, 2, 0, tzinfo=timezone.utc)
 NOWHERE = "http://127.0.0.1:9"  # no peer runs in these tests

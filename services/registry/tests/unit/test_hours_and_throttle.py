@@ -5,7 +5,7 @@ import pytest
 
 from shanxing_registry.domain.hours import format_hours, parse_hours, star_level_for
 from shanxing_registry.domain.identity import InvalidValue
-from shanxing_registry.domain.login_throttle import FailureWindow, ThrottlePolicy
+from shanxing_common.login_throttle import FailureWindow, ThrottlePolicy
 
 
 @pytest.mark.parametrize("raw, hundredths", [("2.50", 250), (2.5, 250), ("3", 300), (1, 100),

@@ -1,5 +1,5 @@
-"""Failed-login throttling per staff account: a fixed window that opens at the first failure
-(the same policy as registry's for people; services share no code).
+"""Failed-login throttling per account: a fixed window that opens at the first failure (registry's
+people and points' merchant staff alike).
 
 After ``max_failures`` failures inside ``window_seconds`` the account refuses further attempts,
 without a password check, until the window closes. A success clears the count.

@@ -1,4 +1,5 @@
-"""argon2id password hashes (argon2-cffi's defaults, which follow RFC 9106)."""
+"""argon2id password hashes (argon2-cffi's defaults, which follow RFC 9106): plumbing for every
+service that signs someone in (registry: people; points: merchant staff)."""
 from __future__ import annotations
 
 import secrets
