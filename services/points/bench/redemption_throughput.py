@@ -291,7 +291,9 @@ def main():
 
         drive(2.0, args.threads, bare_request(bare_url))  # warm the bare app too
         pids = suite.descendants() + [bare.pid] + _children(bare.pid)
+        print(f"measuring the bare app for {args.duration:g} s ...", flush=True)
         bare_result = measured(args.duration, args.threads, bare_request(bare_url), pids)
+        print(f"measuring redemptions for {args.duration:g} s ...", flush=True)
         suite_result = measured(args.duration, args.threads, redemption_request(merchant, codes), pids)
         ratio = suite_result["per_second"] / bare_result["per_second"]
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"

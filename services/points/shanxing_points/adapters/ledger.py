@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import InsufficientPoints
@@ -87,6 +87,36 @@ def _apply(session: Session, account_id: str, delta: int, counters: dict[str, in
     return row[0]
 
 
+def _apply_both(session: Session, *sides: tuple[str, int, dict[str, int]]) -> dict[str, int]:
+    """_apply for the two sides of a transfer in one UPDATE; returns each account's new balance.
+
+    Each side is refused below zero as in _apply (the issuance account's balance excepted); when
+    either is refused the statement matches fewer than two rows and nothing may be kept. The one
+    statement locks both rows in the primary key's order (``id IN``), so two transfers between
+    the same accounts never deadlock."""
+    by_id = {account_id: (delta, counters) for account_id, delta, counters in sides}
+    account_id = accounts.c.id
+
+    def per_side(value_of):
+        (first, first_value), (_, other_value) = [(a, value_of(a, *by_id[a])) for a in by_id]
+        return case((account_id == first, first_value), else_=other_value)
+
+    def guard(owner, delta, counters):
+        conditions = [accounts.c[name] >= -change for name, change in counters.items() if change < 0]
+        if delta < 0 and owner != ISSUANCE_ACCOUNT_ID:
+            conditions.append(accounts.c.balance >= -delta)
+        return and_(true(), *conditions)
+
+    values = {"balance": accounts.c.balance + per_side(lambda _a, delta, _c: delta)}
+    for name in sorted({name for _, _, counters in sides for name in counters}):
+        values[name] = accounts.c[name] + per_side(lambda _a, _d, counters, name=name: counters.get(name, 0))
+    rows = session.execute(update(accounts).where(account_id.in_(list(by_id)), per_side(guard))
+                           .values(**values).returning(account_id, accounts.c.balance)).all()
+    if len(rows) != 2:
+        raise InsufficientPoints()
+    return {row[0]: row[1] for row in rows}
+
+
 def adjust_counters(session: Session, account_id: str, **counters: int) -> None:
     """Change earned/redeemed/debt without moving points (e.g. debt that a balance could not pay)."""
     _apply(session, account_id, 0, {k: v for k, v in counters.items() if v}, guarded=True)
@@ -107,18 +137,14 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
             id=transfer_id, debit_account_id=debit, credit_account_id=credit, amount=amount,
             kind=kind, created_at=now, rule_version=rule_version)):
         return False
-    sides = [(debit, -amount, debit_counters or {}), (credit, amount, credit_counters or {})]
-    balances = {}
-    # Update in account-id order so two transfers between the same accounts never deadlock.
-    for account_id, delta, counters in sorted(sides, key=lambda side: side[0]):
-        balances[account_id] = _apply(session, account_id, delta, counters,
-                                      guarded=account_id != ISSUANCE_ACCOUNT_ID)
-    session.execute(insert(postings), [
+    balances = _apply_both(session, (debit, -amount, debit_counters or {}),
+                           (credit, amount, credit_counters or {}))
+    session.execute(insert(postings).values([
         dict(transfer_id=transfer_id, account_id=debit, amount=-amount, balance_after=balances[debit],
              created_at=now),
         dict(transfer_id=transfer_id, account_id=credit, amount=amount, balance_after=balances[credit],
              created_at=now),
-    ])
+    ]))
     return True
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import (goods, hour_credits, idempotency_keys, merchant_keys, merchants,
+from .ledger import MERCHANT, VOLUNTEER
+from .models import (accounts, goods, hour_credits, idempotency_keys, merchant_keys, merchants,
                      redemption_codes, redemption_items, redemptions, refunds, settlements, stores)
 from .sql import as_utc, insert_if_absent, utcnow
 
@@ -80,6 +81,15 @@ def merchant(session: Session, merchant_id: str, *, lock: bool = False) -> dict 
     if lock:
         query = query.with_for_update()
     return _row(session.execute(query).first())
+
+
+def merchant_status_and_account(session: Session, merchant_id: str) -> dict | None:
+    """The merchant's status and its account id (None until opened) in one query (redemptions)."""
+    account = and_(accounts.c.kind == MERCHANT, accounts.c.owner_id == merchants.c.id)
+    return _row(session.execute(
+        select(merchants.c.status, accounts.c.id.label("account_id"))
+        .select_from(merchants.outerjoin(accounts, account))
+        .where(merchants.c.id == merchant_id)).first())
 
 
 def list_merchants(session: Session, *, after: tuple[datetime, str] | None, limit: int) -> list[dict]:
@@ -196,6 +206,18 @@ def redeemed_in_window(session: Session, volunteer_id: str, good_id: str, start:
                redemptions.c.created_at >= start, redemptions.c.created_at < end)).scalar_one())
 
 
+def take_stock_by_sku(session: Session, merchant_id: str, sku: str, quantity: int) -> dict | None:
+    """Take ``quantity`` units of the merchant's active good ``sku`` and return the good, in one
+    conditional UPDATE (which locks the row); None when the sku is unknown, inactive or short of
+    stock (the caller asks good_by_sku which)."""
+    return _row(session.execute(
+        update(goods).where(goods.c.merchant_id == merchant_id, goods.c.sku == sku,
+                            goods.c.active.is_(True), goods.c.stock >= quantity)
+        .values(stock=goods.c.stock - quantity)
+        .returning(goods.c.id, goods.c.sku, goods.c.name, goods.c.points,
+                   goods.c.daily_limit_per_volunteer)).first())
+
+
 def take_stock(session: Session, good_id: str, quantity: int) -> bool:
     """Conditional decrement: False when the stock cannot cover the quantity."""
     result = session.execute(update(goods).where(goods.c.id == good_id, goods.c.stock >= quantity)
@@ -215,13 +237,21 @@ def insert_code(session: Session, code: dict) -> bool:
 
 
 def claim_code(session: Session, code_hash: str, now: datetime) -> dict | None:
-    """Mark an unused, unexpired code used; exactly one concurrent claimer gets the row."""
+    """Mark an unused, unexpired code used; exactly one concurrent claimer gets the row. Returns
+    the code's id and volunteer with the volunteer's account id and display name (None when the
+    account is not open yet), read in the same statement."""
+    def of_volunteer(column):
+        return (select(column).where(accounts.c.kind == VOLUNTEER,
+                                     accounts.c.owner_id == redemption_codes.c.volunteer_id)
+                .scalar_subquery())
     return _row(session.execute(
         update(redemption_codes)
         .where(redemption_codes.c.code_hash == code_hash, redemption_codes.c.used_at.is_(None),
                redemption_codes.c.expires_at > now)
         .values(used_at=now)
-        .returning(redemption_codes.c.id, redemption_codes.c.volunteer_id)).first())
+        .returning(redemption_codes.c.id, redemption_codes.c.volunteer_id,
+                   of_volunteer(accounts.c.id).label("account_id"),
+                   of_volunteer(accounts.c.display_name).label("display_name"))).first())
 
 
 def code_by_hash(session: Session, code_hash: str) -> dict | None:
@@ -233,7 +263,7 @@ def code_by_hash(session: Session, code_hash: str) -> dict | None:
 
 def insert_redemption(session: Session, redemption: dict, items: list[dict]) -> None:
     session.execute(insert(redemptions).values(**redemption))
-    session.execute(insert(redemption_items), items)
+    session.execute(insert(redemption_items).values(items))  # one multi-row INSERT
 
 
 def redemption_for_merchant(session: Session, redemption_id: str, merchant_id: str) -> dict | None:
