@@ -47,6 +47,8 @@ def parse_args():
     parser.add_argument("--volunteers", type=int, default=40)
     parser.add_argument("--codes", type=int, default=0,
                         help="codes to fetch (0: estimated from a short warm-up)")
+    parser.add_argument("--points-threads", type=int, default=0,
+                        help="threads per points worker (SHANXING_POINTS_THREADS; 0: the service's default)")
     parser.add_argument("--keep", action="store_true", help="leave the data dir behind")
     return parser.parse_args()
 
@@ -266,6 +268,8 @@ def main():
     suite = Suite(data_dir / "suite", f"bench{os.getpid()}")
     suite.env.update(WEB_CONCURRENCY=str(args.workers), SHANXING_REDEMPTION_CODE_TTL="3600",
                      SHANXING_MERCHANT_RATE_PER_SECOND="1000000", SHANXING_PERSON_RATE_PER_MINUTE="1000000")
+    if args.points_threads:
+        suite.env["SHANXING_POINTS_THREADS"] = str(args.points_threads)
     bare = None
     try:
         print(f"starting the suite (data in {data_dir}) and the bare app, {args.workers} workers each ...",

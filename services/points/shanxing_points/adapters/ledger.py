@@ -139,12 +139,13 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
         return False
     balances = _apply_both(session, (debit, -amount, debit_counters or {}),
                            (credit, amount, credit_counters or {}))
-    session.execute(insert(postings).values([
+    # executemany, not a multi-row VALUES: SQLAlchemy cannot cache the compiled form of the latter.
+    session.execute(insert(postings), [
         dict(transfer_id=transfer_id, account_id=debit, amount=-amount, balance_after=balances[debit],
              created_at=now),
         dict(transfer_id=transfer_id, account_id=credit, amount=amount, balance_after=balances[credit],
              created_at=now),
-    ]))
+    ])
     return True
 
 

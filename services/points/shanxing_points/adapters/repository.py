@@ -263,7 +263,7 @@ def code_by_hash(session: Session, code_hash: str) -> dict | None:
 
 def insert_redemption(session: Session, redemption: dict, items: list[dict]) -> None:
     session.execute(insert(redemptions).values(**redemption))
-    session.execute(insert(redemption_items).values(items))  # one multi-row INSERT
+    session.execute(insert(redemption_items), items)
 
 
 def redemption_for_merchant(session: Session, redemption_id: str, merchant_id: str) -> dict | None:
