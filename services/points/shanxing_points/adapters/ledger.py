@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, true, update
+from sqlalchemy import Boolean, and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import InsufficientPoints
@@ -87,6 +87,31 @@ def _apply(session: Session, account_id: str, delta: int, counters: dict[str, in
     return row[0]
 
 
+def _both_sides_statement():
+    """The UPDATE of _apply_both, built once: each side's balance and counter deltas are
+    parameters (``first_*`` for the row whose id is ``first``, ``second_*`` for the other), and
+    so is whether its balance is guarded."""
+    is_first = accounts.c.id == bindparam("first")
+
+    def per_side(value_of):
+        return case((is_first, value_of("first")), else_=value_of("second"))
+
+    def guard(side):
+        conditions = [or_(bindparam(f"{side}_{name}") >= 0, accounts.c[name] + bindparam(f"{side}_{name}") >= 0)
+                      for name in COUNTERS]
+        balance_delta = bindparam(f"{side}_balance")
+        conditions.append(or_(~bindparam(f"{side}_guarded", type_=Boolean()), accounts.c.balance + balance_delta >= 0))
+        return and_(*conditions)
+
+    values = {name: accounts.c[name] + per_side(lambda side, name=name: bindparam(f"{side}_{name}"))
+              for name in ("balance", *COUNTERS)}
+    return (update(accounts).where(accounts.c.id.in_(bindparam("ids", expanding=True)), per_side(guard))
+            .values(**values).returning(accounts.c.id, accounts.c.balance))
+
+
+_BOTH_SIDES = _both_sides_statement()
+
+
 def _apply_both(session: Session, *sides: tuple[str, int, dict[str, int]]) -> dict[str, int]:
     """_apply for the two sides of a transfer in one UPDATE; returns each account's new balance.
 
@@ -94,24 +119,16 @@ def _apply_both(session: Session, *sides: tuple[str, int, dict[str, int]]) -> di
     either is refused the statement matches fewer than two rows and nothing may be kept. The one
     statement locks both rows in the primary key's order (``id IN``), so two transfers between
     the same accounts never deadlock."""
-    by_id = {account_id: (delta, counters) for account_id, delta, counters in sides}
-    account_id = accounts.c.id
-
-    def per_side(value_of):
-        (first, first_value), (_, other_value) = [(a, value_of(a, *by_id[a])) for a in by_id]
-        return case((account_id == first, first_value), else_=other_value)
-
-    def guard(owner, delta, counters):
-        conditions = [accounts.c[name] >= -change for name, change in counters.items() if change < 0]
-        if delta < 0 and owner != ISSUANCE_ACCOUNT_ID:
-            conditions.append(accounts.c.balance >= -delta)
-        return and_(true(), *conditions)
-
-    values = {"balance": accounts.c.balance + per_side(lambda _a, delta, _c: delta)}
-    for name in sorted({name for _, _, counters in sides for name in counters}):
-        values[name] = accounts.c[name] + per_side(lambda _a, _d, counters, name=name: counters.get(name, 0))
-    rows = session.execute(update(accounts).where(account_id.in_(list(by_id)), per_side(guard))
-                           .values(**values).returning(account_id, accounts.c.balance)).all()
+    unknown = {name for _, _, counters in sides for name in counters} - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"no such counters: {sorted(unknown)}")
+    params = {"ids": [account_id for account_id, _, _ in sides]}
+    for side, (account_id, delta, counters) in zip(("first", "second"), sides):
+        params[side] = account_id
+        params[f"{side}_balance"] = delta
+        params[f"{side}_guarded"] = delta < 0 and account_id != ISSUANCE_ACCOUNT_ID
+        params.update({f"{side}_{name}": counters.get(name, 0) for name in COUNTERS})
+    rows = session.execute(_BOTH_SIDES, params).all()
     if len(rows) != 2:
         raise InsufficientPoints()
     return {row[0]: row[1] for row in rows}
