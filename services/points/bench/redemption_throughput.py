@@ -40,7 +40,9 @@ TARGET_RATIO = 0.30
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds each measurement runs")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds each side is driven in all")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the sides take turns in this many slices of duration/rounds each")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
                         help="gunicorn workers of every service and of the bare app")
@@ -125,6 +127,20 @@ def measured(duration: float, threads: int, make_request, pids: list[int]) -> di
     result["cpu_seconds"] = cpu_used(before, cpu_seconds(pids))
     result["cpu_seconds"]["benchmark client"] = round(time.process_time() - client_before, 2)
     return result
+
+
+def combined(slices: list[dict]) -> dict:
+    """The slices of one side as one measurement (rates over the time actually driven)."""
+    total = {"ok": 0, "elapsed": 0.0, "statuses": {}, "cpu_seconds": {}}
+    for part in slices:
+        total["ok"] += part["ok"]
+        total["elapsed"] += part["elapsed"]
+        for group in ("statuses", "cpu_seconds"):
+            for key, value in part[group].items():
+                total[group][key] = round(total[group].get(key, 0) + value, 2)
+    total["per_second"] = total["ok"] / total["elapsed"]
+    total["slices_per_second"] = [round(part["per_second"], 1) for part in slices]
+    return total
 
 
 # --- the bare baseline -------------------------------------------------------------------------
@@ -295,13 +311,19 @@ def main():
 
         drive(2.0, args.threads, bare_request(bare_url))  # warm the bare app too
         pids = suite.descendants() + [bare.pid] + _children(bare.pid)
-        print(f"measuring the bare app for {args.duration:g} s ...", flush=True)
-        bare_result = measured(args.duration, args.threads, bare_request(bare_url), pids)
-        print(f"measuring redemptions for {args.duration:g} s ...", flush=True)
-        suite_result = measured(args.duration, args.threads, redemption_request(merchant, codes), pids)
+        # The two sides take turns in short slices, so a swing in the host's load hits both alike.
+        slice_s = args.duration / args.rounds
+        bare_slices, suite_slices = [], []
+        for round_ in range(1, args.rounds + 1):
+            print(f"round {round_}/{args.rounds}: the bare app, then redemptions, {slice_s:g} s each ...",
+                  flush=True)
+            bare_slices.append(measured(slice_s, args.threads, bare_request(bare_url), pids))
+            suite_slices.append(measured(slice_s, args.threads, redemption_request(merchant, codes), pids))
+        bare_result, suite_result = combined(bare_slices), combined(suite_slices)
         ratio = suite_result["per_second"] / bare_result["per_second"]
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(json.dumps({"database": db, "threads": args.threads, "workers": args.workers,
+                          "points_threads": args.points_threads or "default", "rounds": args.rounds,
                           "duration_s": args.duration, "cpus": os.cpu_count(),
                           "bare": bare_result, "redemptions": suite_result}, indent=2))
         print(f"bare gunicorn+Flask: {bare_result['per_second']:.1f} req/s; redemptions through the "
