@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, and_, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import Boolean, and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import InsufficientPoints
@@ -69,69 +69,36 @@ def lock_account(session: Session, account_id: str):
                            .with_for_update()).one()
 
 
+def _one_side_statement():
+    """The UPDATE of _apply, built once (SQLAlchemy neither rebuilds it nor recomputes its cache
+    key per call): the balance and counter deltas are parameters, and so is whether the balance
+    is guarded; a counter is refused below zero only when its delta is negative."""
+    def delta(name):
+        return bindparam(f"b_{name}")
+
+    conditions = [or_(delta(name) >= 0, accounts.c[name] + delta(name) >= 0) for name in COUNTERS]
+    conditions.append(or_(~bindparam("b_guard_balance", type_=Boolean()),
+                          accounts.c.balance + delta("balance") >= 0))
+    return (update(accounts).where(accounts.c.id == bindparam("b_account_id"), *conditions)
+            .values(**{name: accounts.c[name] + delta(name) for name in ("balance", *COUNTERS)})
+            .returning(accounts.c.balance))
+
+
+_ONE_SIDE = _one_side_statement()
+
+
 def _apply(session: Session, account_id: str, delta: int, counters: dict[str, int], guarded: bool) -> int:
     """Add ``delta`` to the balance and the counter deltas, refusing to take any of them below
     zero when ``guarded``; returns the new balance."""
-    stmt = update(accounts).where(accounts.c.id == account_id)
-    if guarded and delta < 0:
-        stmt = stmt.where(accounts.c.balance >= -delta)
-    values = {"balance": accounts.c.balance + delta}
-    for name, change in counters.items():
-        column = accounts.c[name]
-        values[name] = column + change
-        if change < 0:
-            stmt = stmt.where(column >= -change)
-    row = session.execute(stmt.values(**values).returning(accounts.c.balance)).first()
+    unknown = set(counters) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"no such counters: {sorted(unknown)}")
+    params = {f"b_{name}": counters.get(name, 0) for name in COUNTERS}
+    params.update(b_account_id=account_id, b_balance=delta, b_guard_balance=guarded and delta < 0)
+    row = session.execute(_ONE_SIDE, params).first()
     if row is None:
         raise InsufficientPoints()
     return row[0]
-
-
-def _both_sides_statement():
-    """The UPDATE of _apply_both, built once: each side's balance and counter deltas are
-    parameters (``first_*`` for the row whose id is ``first``, ``second_*`` for the other), and
-    so is whether its balance is guarded."""
-    is_first = accounts.c.id == bindparam("first")
-
-    def per_side(value_of):
-        return case((is_first, value_of("first")), else_=value_of("second"))
-
-    def guard(side):
-        conditions = [or_(bindparam(f"{side}_{name}") >= 0, accounts.c[name] + bindparam(f"{side}_{name}") >= 0)
-                      for name in COUNTERS]
-        balance_delta = bindparam(f"{side}_balance")
-        conditions.append(or_(~bindparam(f"{side}_guarded", type_=Boolean()), accounts.c.balance + balance_delta >= 0))
-        return and_(*conditions)
-
-    values = {name: accounts.c[name] + per_side(lambda side, name=name: bindparam(f"{side}_{name}"))
-              for name in ("balance", *COUNTERS)}
-    return (update(accounts).where(accounts.c.id.in_(bindparam("ids", expanding=True)), per_side(guard))
-            .values(**values).returning(accounts.c.id, accounts.c.balance))
-
-
-_BOTH_SIDES = _both_sides_statement()
-
-
-def _apply_both(session: Session, *sides: tuple[str, int, dict[str, int]]) -> dict[str, int]:
-    """_apply for the two sides of a transfer in one UPDATE; returns each account's new balance.
-
-    Each side is refused below zero as in _apply (the issuance account's balance excepted); when
-    either is refused the statement matches fewer than two rows and nothing may be kept. The one
-    statement locks both rows in the primary key's order (``id IN``), so two transfers between
-    the same accounts never deadlock."""
-    unknown = {name for _, _, counters in sides for name in counters} - set(COUNTERS)
-    if unknown:
-        raise ValueError(f"no such counters: {sorted(unknown)}")
-    params = {"ids": [account_id for account_id, _, _ in sides]}
-    for side, (account_id, delta, counters) in zip(("first", "second"), sides):
-        params[side] = account_id
-        params[f"{side}_balance"] = delta
-        params[f"{side}_guarded"] = delta < 0 and account_id != ISSUANCE_ACCOUNT_ID
-        params.update({f"{side}_{name}": counters.get(name, 0) for name in COUNTERS})
-    rows = session.execute(_BOTH_SIDES, params).all()
-    if len(rows) != 2:
-        raise InsufficientPoints()
-    return {row[0]: row[1] for row in rows}
 
 
 def adjust_counters(session: Session, account_id: str, **counters: int) -> None:
@@ -154,8 +121,12 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
             id=transfer_id, debit_account_id=debit, credit_account_id=credit, amount=amount,
             kind=kind, created_at=now, rule_version=rule_version)):
         return False
-    balances = _apply_both(session, (debit, -amount, debit_counters or {}),
-                           (credit, amount, credit_counters or {}))
+    sides = [(debit, -amount, debit_counters or {}), (credit, amount, credit_counters or {})]
+    balances = {}
+    # Update in account-id order so two transfers between the same accounts never deadlock.
+    for account_id, delta, counters in sorted(sides, key=lambda side: side[0]):
+        balances[account_id] = _apply(session, account_id, delta, counters,
+                                      guarded=account_id != ISSUANCE_ACCOUNT_ID)
     # executemany, not a multi-row VALUES: SQLAlchemy cannot cache the compiled form of the latter.
     session.execute(insert(postings), [
         dict(transfer_id=transfer_id, account_id=debit, amount=-amount, balance_after=balances[debit],
