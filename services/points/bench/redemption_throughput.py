@@ -51,6 +51,8 @@ def parse_args():
                         help="codes to fetch (0: estimated from a short warm-up)")
     parser.add_argument("--points-threads", type=int, default=0,
                         help="threads per points worker (SHANXING_POINTS_THREADS; 0: the service's default)")
+    parser.add_argument("--bare-threads", type=int, default=1,
+                        help="threads per bare gunicorn worker (1: sync workers, the issue's baseline)")
     parser.add_argument("--keep", action="store_true", help="leave the data dir behind")
     return parser.parse_args()
 
@@ -145,10 +147,10 @@ def combined(slices: list[dict]) -> dict:
 
 # --- the bare baseline -------------------------------------------------------------------------
 
-def start_bare(workers: int, log_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_bare(workers: int, log_dir: Path, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port_block(1)
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", "1",
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "--log-level", "warning",
          "bare_app:app"],
         stdout=open(log_dir / "bare.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -291,7 +293,7 @@ def main():
         print(f"starting the suite (data in {data_dir}) and the bare app, {args.workers} workers each ...",
               flush=True)
         suite.start()
-        bare, bare_url = start_bare(args.workers, data_dir)
+        bare, bare_url = start_bare(args.workers, data_dir, args.bare_threads)
         merchant = set_up_merchant(suite)
         volunteers = register_volunteers(suite, args.volunteers)
         credit_points(suite, [volunteer_id for volunteer_id, _ in volunteers])
@@ -323,7 +325,8 @@ def main():
         ratio = suite_result["per_second"] / bare_result["per_second"]
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(json.dumps({"database": db, "threads": args.threads, "workers": args.workers,
-                          "points_threads": args.points_threads or "default", "rounds": args.rounds,
+                          "points_threads": args.points_threads or "default",
+                          "bare_threads": args.bare_threads, "rounds": args.rounds,
                           "duration_s": args.duration, "cpus": os.cpu_count(),
                           "bare": bare_result, "redemptions": suite_result}, indent=2))
         print(f"bare gunicorn+Flask: {bare_result['per_second']:.1f} req/s; redemptions through the "

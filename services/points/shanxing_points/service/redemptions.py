@@ -73,11 +73,6 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
         volunteer_account = claimed["account_id"] or ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
         merchant_account = merchant["account_id"] or ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
         redemption_id = str(uuid.uuid4())
-        # Lots past their expiry go first, even if the job has not reached them yet.
-        expiry.expire_due_for_account(s, volunteer_account, now)
-        ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
-                    credit=merchant_account, amount=total, debit_counters={"redeemed": total})
-        expiry.spend(s, volunteer_account, total)
         redemption = dict(id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
                           code_id=claimed["id"], points=total, status=COMPLETED, created_at=now,
                           refunded_at=None, store_id=store_id)
@@ -90,6 +85,14 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
             "points": total,
             "items": [{"sku": l["sku"], "quantity": l["quantity"], "points": l["points"]} for l in lines],
         }, producer=PRODUCER)
+        # The points move last: every redemption of a merchant updates its one account row, whose
+        # lock (PostgreSQL) is then held only for the move and the commit, not for the inserts.
+        # Insufficient points still roll everything above back.
+        # Lots past their expiry go first, even if the job has not reached them yet.
+        expiry.expire_due_for_account(s, volunteer_account, now)
+        ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
+                    credit=merchant_account, amount=total, debit_counters={"redeemed": total})
+        expiry.spend(s, volunteer_account, total)
     return RedeemOutcome(201, body, replayed=False)
 
 
