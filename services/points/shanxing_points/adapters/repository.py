@@ -224,13 +224,6 @@ def take_stock_by_sku(session: Session, merchant_id: str, sku: str, quantity: in
                                                      "b_quantity": quantity}).first())
 
 
-def take_stock(session: Session, good_id: str, quantity: int) -> bool:
-    """Conditional decrement: False when the stock cannot cover the quantity."""
-    result = session.execute(update(goods).where(goods.c.id == good_id, goods.c.stock >= quantity)
-                             .values(stock=goods.c.stock - quantity))
-    return result.rowcount == 1
-
-
 def return_stock(session: Session, good_id: str, quantity: int) -> None:
     session.execute(update(goods).where(goods.c.id == good_id).values(stock=goods.c.stock + quantity))
 
