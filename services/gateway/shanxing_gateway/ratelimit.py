@@ -78,18 +78,65 @@ class _Held:
     refused: bool = False
 
 
-class RateLimiter:
-    """At most ``limit`` requests per subject per window of ``window_seconds`` (limit 0: none).
+REFUSED = "refused"
 
-    With ``lease`` > 1 a process takes that many slots at once from the shared counter and admits
-    from them locally, so only every lease-th request of a subject costs a database write. The
-    limit still holds across processes (each slot belongs to one process); the price is that
-    slots a process took but did not use are lost, so a subject whose requests spread over P
-    processes may be refused up to (lease - 1) * P requests early. Once the counter is full, the
-    process refuses the subject locally until the window ends: hammering costs no writes.
+
+class LeasedSlots:
+    """Slots this process took from a shared counter, ``lease`` at a time, admitted from locally.
+
+    So only every lease-th request of a subject costs a database write. The limit still holds
+    across processes (each slot belongs to one process); the price is that slots a process took
+    but did not use are lost, so a subject whose requests spread over P processes may be refused
+    up to (lease - 1) * P requests early. Once the counter is full, the process refuses the
+    subject locally until the window ends: hammering costs no writes.
     """
 
     LOCAL_ENTRIES = 10_000
+
+    def __init__(self, limit: int, lease: int = 1):
+        self.limit = limit
+        self.lease = max(1, lease)
+        self._held: dict[str, _Held] = {}
+        self._lock = threading.Lock()
+
+    def take(self, subject: str, window_start: int) -> bool | str:
+        """True when a held slot of this window was taken, REFUSED when the window is known to be
+        full, False when the shared counter has to be asked (then ``granted``)."""
+        with self._lock:
+            held = self._held.get(subject)
+            if held is None or held.window_start != window_start:
+                return False
+            if held.refused:
+                return REFUSED
+            if held.remaining > 0:
+                held.remaining -= 1
+                return True
+            return False
+
+    def give_back(self, subject: str, window_start: int) -> None:
+        """Return a slot ``take`` gave for a request that was not admitted after all."""
+        with self._lock:
+            held = self._held.get(subject)
+            if held is not None and held.window_start == window_start and not held.refused:
+                held.remaining += 1
+
+    def granted(self, count: int) -> int:
+        """Of the ``lease`` slots just added to a counter now at ``count``, those within the limit."""
+        return min(self.lease, self.limit - (count - self.lease))
+
+    def hold(self, subject: str, window_start: int, granted: int) -> None:
+        """Keep what ``granted`` gave (one slot is this request's); none left: refuse locally."""
+        with self._lock:
+            if len(self._held) >= self.LOCAL_ENTRIES:
+                self._held = {k: v for k, v in self._held.items() if v.window_start == window_start}
+                if len(self._held) > self.LOCAL_ENTRIES // 2:  # many subjects right now: forgetting
+                    self._held = {}  # leased slots only makes the limit stricter, never looser
+            self._held[subject] = _Held(window_start, max(granted - 1, 0), refused=granted <= 0)
+
+
+class RateLimiter:
+    """At most ``limit`` requests per subject per window of ``window_seconds`` (limit 0: none),
+    counted with LeasedSlots (``lease`` > 1: a database write every lease-th request)."""
 
     def __init__(self, windows: RateWindows, scope: str, limit: int, window_seconds: int, what: str,
                  lease: int = 1):
@@ -98,9 +145,11 @@ class RateLimiter:
         self.limit = limit
         self.window = FixedWindow(window_seconds)
         self.what = what  # for the message, e.g. "requests from this address"
-        self.lease = max(1, lease)
-        self._held: dict[str, _Held] = {}
-        self._lock = threading.Lock()
+        self.slots = LeasedSlots(limit, lease)
+
+    @property
+    def lease(self) -> int:
+        return self.slots.lease
 
     @property
     def enabled(self) -> bool:
@@ -113,22 +162,14 @@ class RateLimiter:
         if len(subject) > MAX_SUBJECT_LENGTH:  # fits the column; made-up long ids stay distinct
             subject = hashlib.sha256(subject.encode()).hexdigest()
         window_start = self.window.start(now)
-        with self._lock:
-            held = self._held.get(subject)
-            if held is not None and held.window_start == window_start:
-                if held.refused:
-                    raise self._limited(now)
-                if held.remaining > 0:
-                    held.remaining -= 1
-                    return
+        taken = self.slots.take(subject, window_start)
+        if taken is REFUSED:
+            raise self._limited(now)
+        if taken:
+            return
         count = self.windows.count(self.scope, subject, window_start, now, self.lease)
-        granted = min(self.lease, self.limit - (count - self.lease))  # our slots that are within the limit
-        with self._lock:
-            if len(self._held) >= self.LOCAL_ENTRIES:
-                self._held = {k: v for k, v in self._held.items() if v.window_start == window_start}
-                if len(self._held) > self.LOCAL_ENTRIES // 2:  # many subjects right now: forgetting
-                    self._held = {}  # leased slots only makes the limit stricter, never looser
-            self._held[subject] = _Held(window_start, max(granted - 1, 0), refused=granted <= 0)
+        granted = self.slots.granted(count)
+        self.slots.hold(subject, window_start, granted)
         if granted <= 0:
             raise self._limited(now)
 

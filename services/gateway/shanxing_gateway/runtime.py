@@ -41,7 +41,8 @@ class Gateway:
                    staff=StaffTokens(config.jwt_secret, config.staff_token_ttl_seconds),
                    merchant_keys=MerchantKeyCache(partial(fetch_merchant_key, upstreams, settings.internal_key),
                                                   config.merchant_key_cache_seconds),
-                   replay_guard=ReplayGuard(db, config.merchant_rate_per_second),
+                   replay_guard=ReplayGuard(db, config.merchant_rate_per_second,
+                                            lease=merchant_lease(config.merchant_rate_per_second)),
                    **cls._people_limits(config, db))
 
     @staticmethod
@@ -70,6 +71,11 @@ class Gateway:
 def person_lease(rate_per_minute: int) -> int:
     """Slots a process takes at once for a person: up to 10, and exact counting for small limits."""
     return max(1, min(10, rate_per_minute // 60))
+
+
+def merchant_lease(rate_per_second: int) -> int:
+    """Slots a process takes at once for a merchant key: up to 10, exact counting below 20/s."""
+    return max(1, min(10, rate_per_second // 10))
 
 
 def gateway() -> Gateway:

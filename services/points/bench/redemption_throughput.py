@@ -40,13 +40,19 @@ TARGET_RATIO = 0.30
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds each measurement runs")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds each side is driven in all")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the sides take turns in this many slices of duration/rounds each")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
                         help="gunicorn workers of every service and of the bare app")
     parser.add_argument("--volunteers", type=int, default=40)
     parser.add_argument("--codes", type=int, default=0,
                         help="codes to fetch (0: estimated from a short warm-up)")
+    parser.add_argument("--points-threads", type=int, default=0,
+                        help="threads per points worker (SHANXING_POINTS_THREADS; 0: the service's default)")
+    parser.add_argument("--bare-threads", type=int, default=1,
+                        help="threads per bare gunicorn worker (1: sync workers, the issue's baseline)")
     parser.add_argument("--keep", action="store_true", help="leave the data dir behind")
     return parser.parse_args()
 
@@ -125,12 +131,26 @@ def measured(duration: float, threads: int, make_request, pids: list[int]) -> di
     return result
 
 
+def combined(slices: list[dict]) -> dict:
+    """The slices of one side as one measurement (rates over the time actually driven)."""
+    total = {"ok": 0, "elapsed": 0.0, "statuses": {}, "cpu_seconds": {}}
+    for part in slices:
+        total["ok"] += part["ok"]
+        total["elapsed"] += part["elapsed"]
+        for group in ("statuses", "cpu_seconds"):
+            for key, value in part[group].items():
+                total[group][key] = round(total[group].get(key, 0) + value, 2)
+    total["per_second"] = total["ok"] / total["elapsed"]
+    total["slices_per_second"] = [round(part["per_second"], 1) for part in slices]
+    return total
+
+
 # --- the bare baseline -------------------------------------------------------------------------
 
-def start_bare(workers: int, log_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_bare(workers: int, log_dir: Path, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port_block(1)
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", "1",
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "--log-level", "warning",
          "bare_app:app"],
         stdout=open(log_dir / "bare.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -266,12 +286,14 @@ def main():
     suite = Suite(data_dir / "suite", f"bench{os.getpid()}")
     suite.env.update(WEB_CONCURRENCY=str(args.workers), SHANXING_REDEMPTION_CODE_TTL="3600",
                      SHANXING_MERCHANT_RATE_PER_SECOND="1000000", SHANXING_PERSON_RATE_PER_MINUTE="1000000")
+    if args.points_threads:
+        suite.env["SHANXING_POINTS_THREADS"] = str(args.points_threads)
     bare = None
     try:
         print(f"starting the suite (data in {data_dir}) and the bare app, {args.workers} workers each ...",
               flush=True)
         suite.start()
-        bare, bare_url = start_bare(args.workers, data_dir)
+        bare, bare_url = start_bare(args.workers, data_dir, args.bare_threads)
         merchant = set_up_merchant(suite)
         volunteers = register_volunteers(suite, args.volunteers)
         credit_points(suite, [volunteer_id for volunteer_id, _ in volunteers])
@@ -291,11 +313,20 @@ def main():
 
         drive(2.0, args.threads, bare_request(bare_url))  # warm the bare app too
         pids = suite.descendants() + [bare.pid] + _children(bare.pid)
-        bare_result = measured(args.duration, args.threads, bare_request(bare_url), pids)
-        suite_result = measured(args.duration, args.threads, redemption_request(merchant, codes), pids)
+        # The two sides take turns in short slices, so a swing in the host's load hits both alike.
+        slice_s = args.duration / args.rounds
+        bare_slices, suite_slices = [], []
+        for round_ in range(1, args.rounds + 1):
+            print(f"round {round_}/{args.rounds}: the bare app, then redemptions, {slice_s:g} s each ...",
+                  flush=True)
+            bare_slices.append(measured(slice_s, args.threads, bare_request(bare_url), pids))
+            suite_slices.append(measured(slice_s, args.threads, redemption_request(merchant, codes), pids))
+        bare_result, suite_result = combined(bare_slices), combined(suite_slices)
         ratio = suite_result["per_second"] / bare_result["per_second"]
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(json.dumps({"database": db, "threads": args.threads, "workers": args.workers,
+                          "points_threads": args.points_threads or "default",
+                          "bare_threads": args.bare_threads, "rounds": args.rounds,
                           "duration_s": args.duration, "cpus": os.cpu_count(),
                           "bare": bare_result, "redemptions": suite_result}, indent=2))
         print(f"bare gunicorn+Flask: {bare_result['per_second']:.1f} req/s; redemptions through the "

@@ -25,12 +25,12 @@ def remember_nonce(session: Session, key_id: str, nonce: str, seen_at: datetime)
     return session.execute(stmt).first() is not None
 
 
-def count_request(session: Session, key_id: str, window_start: int) -> int:
-    """Add one request to the key's window and return the window's count so far."""
+def count_request(session: Session, key_id: str, window_start: int, amount: int = 1) -> int:
+    """Add ``amount`` requests to the key's window and return the window's count so far."""
     t = merchant_rate_windows
-    stmt = _insert(session, t).values(key_id=key_id, window_start=window_start, requests=1)
+    stmt = _insert(session, t).values(key_id=key_id, window_start=window_start, requests=amount)
     stmt = stmt.on_conflict_do_update(index_elements=["key_id", "window_start"],
-                                      set_={"requests": t.c.requests + 1}).returning(t.c.requests)
+                                      set_={"requests": t.c.requests + amount}).returning(t.c.requests)
     return session.execute(stmt).scalar_one()
 
 

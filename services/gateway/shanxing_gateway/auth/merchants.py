@@ -20,6 +20,7 @@ from typing import Callable, Mapping
 from shanxing_common.db import Database
 
 from ..adapters import repository
+from ..ratelimit import REFUSED, LeasedSlots
 from . import Identity
 
 KEY_HEADER = "X-Shanxing-Key"
@@ -159,13 +160,17 @@ class MerchantKeyCache:
 
 
 class ReplayGuard:
-    """Nonce store and per-key rate limit, in the gateway's database (shared by all workers)."""
+    """Nonce store and per-key rate limit, in the gateway's database (shared by all workers).
+
+    The rate is counted with leased slots (ratelimit.LeasedSlots): with ``lease`` > 1 most
+    requests cost one statement, the nonce's INSERT; every lease-th one adds the counter's upsert."""
 
     PURGE_EVERY_SECONDS = 60.0
 
-    def __init__(self, db: Database, rate_per_second: int):
+    def __init__(self, db: Database, rate_per_second: int, lease: int = 1):
         self.db = db
         self.rate_per_second = rate_per_second
+        self.slots = LeasedSlots(rate_per_second, lease)
         self._last_purge = 0.0
         self._purge_lock = threading.Lock()
 
@@ -173,13 +178,31 @@ class ReplayGuard:
         """Remember the nonce and count the request, or raise.
 
         Both happen in one transaction: a rate-limited request is rolled back, so its nonce is not
-        spent; a replay raises before it is counted."""
+        spent; a replay raises before it is counted (a slot it took locally goes back)."""
         seen_at = datetime.fromtimestamp(now, timezone.utc)
-        with self.db.transaction() as session:
-            if not repository.remember_nonce(session, key_id, nonce, seen_at):
-                raise MerchantAuthError("this nonce was already used with this key", NONCE_HEADER)
-            if repository.count_request(session, key_id, int(now)) > self.rate_per_second:
-                raise MerchantRateLimited(retry_after=1)
+        window = int(now)
+        taken = self.slots.take(key_id, window)
+        if taken is REFUSED:
+            raise MerchantRateLimited(retry_after=1)
+        granted = None
+        try:
+            with self.db.transaction() as session:
+                if not repository.remember_nonce(session, key_id, nonce, seen_at):
+                    raise MerchantAuthError("this nonce was already used with this key", NONCE_HEADER)
+                if not taken:
+                    granted = self.slots.granted(repository.count_request(session, key_id, window,
+                                                                          self.slots.lease))
+                    if granted <= 0:
+                        raise MerchantRateLimited(retry_after=1)
+        except MerchantRateLimited:
+            self.slots.hold(key_id, window, granted)  # the window is full: refuse locally from now
+            raise
+        except MerchantAuthError:
+            if taken:
+                self.slots.give_back(key_id, window)
+            raise
+        if granted is not None:  # held only once the counter's upsert is committed
+            self.slots.hold(key_id, window, granted)
         self._maybe_purge(now)
 
     def _maybe_purge(self, now: float) -> None:

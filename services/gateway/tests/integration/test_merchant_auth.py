@@ -225,3 +225,30 @@ def test_a_merchant_key_that_cannot_be_fetched_is_a_502_naming_points(make_gatew
     assert response.status_code == 502
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.get_json()["service"] == "points"
+
+
+def test_leased_slots_keep_the_rate_across_processes_and_a_replay_gives_its_slot_back(app):
+    from shanxing_gateway.auth.merchants import MerchantAuthError, MerchantRateLimited
+
+    db = app.extensions["shanxing"].db
+    processes = [ReplayGuard(db, rate_per_second=12, lease=5) for _ in range(2)]  # two gateways
+    now = float(int(time.time()))
+    admitted = refused = 0
+    for n in range(40):
+        try:
+            processes[n % 2].admit("mk_lease", f"nonce-{n}", now)
+            admitted += 1
+        except MerchantRateLimited:
+            refused += 1
+    assert admitted == 12 and refused == 28
+    with db.read() as session:  # refused requests spent no nonce
+        assert session.execute(select(func.count()).select_from(merchant_nonces)
+                               .where(merchant_nonces.c.key_id == "mk_lease")).scalar() == 12
+
+    guard_ = ReplayGuard(db, rate_per_second=2, lease=2)
+    guard_.admit("mk_back", "first", now)
+    with pytest.raises(MerchantAuthError):
+        guard_.admit("mk_back", "first", now)  # a replay: its slot goes back
+    guard_.admit("mk_back", "second", now)
+    with pytest.raises(MerchantRateLimited):
+        guard_.admit("mk_back", "third", now)

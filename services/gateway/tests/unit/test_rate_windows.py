@@ -1,6 +1,6 @@
 import pytest
 
-from shanxing_gateway.ratelimit import FixedWindow, RateLimited, RateLimiter
+from shanxing_gateway.ratelimit import FixedWindow, LeasedSlots, RateLimited, RateLimiter
 
 
 @pytest.mark.parametrize("now, start, retry_after", [
@@ -90,11 +90,11 @@ def test_the_last_lease_is_cut_at_the_limit():
 
 
 def test_the_local_table_stays_bounded_and_forgetting_never_loosens_the_limit(monkeypatch):
-    monkeypatch.setattr(RateLimiter, "LOCAL_ENTRIES", 10)
+    monkeypatch.setattr(LeasedSlots, "LOCAL_ENTRIES", 10)
     windows = CountingWindows()
     limiter = RateLimiter(windows, "person", 20, 60, "requests", lease=5)
     for round_ in range(3):
         for subject in range(30):
             limiter.hit(f"p{subject}", 100.0 + round_)
-        assert len(limiter._held) <= 10
+        assert len(limiter.slots._held) <= 10
     assert admitted(limiter, "p0", 100.0, 40) <= 20 - 3

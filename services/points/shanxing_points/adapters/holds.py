@@ -8,7 +8,14 @@ from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import accounts, merchants, redemption_hold_items, redemption_holds, redemptions, transfers
-from .repository import _row  # one conversion of rows (UTC times) for the whole adapter
+from .sql import as_utc
+
+def _row(row) -> dict | None:
+    """A row as a dict with its times in UTC (SQLite hands them back naive)."""
+    if row is None:
+        return None
+    return {k: as_utc(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+
 
 HOLDS_ACCOUNT_ID = "holds"  # created by migration 0009: held points wait here between the phases
 PENDING, CAPTURED, VOIDED = "pending", "captured", "voided"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import Boolean, and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import InsufficientPoints
@@ -70,19 +70,33 @@ def lock_account(session: Session, account_id: str):
                            .with_for_update()).one()
 
 
+def _one_side_statement():
+    """The UPDATE of _apply, built once (SQLAlchemy neither rebuilds it nor recomputes its cache
+    key per call): the balance and counter deltas are parameters, and so is whether the balance
+    is guarded; a counter is refused below zero only when its delta is negative."""
+    def delta(name):
+        return bindparam(f"b_{name}")
+
+    conditions = [or_(delta(name) >= 0, accounts.c[name] + delta(name) >= 0) for name in COUNTERS]
+    conditions.append(or_(~bindparam("b_guard_balance", type_=Boolean()),
+                          accounts.c.balance + delta("balance") >= 0))
+    return (update(accounts).where(accounts.c.id == bindparam("b_account_id"), *conditions)
+            .values(**{name: accounts.c[name] + delta(name) for name in ("balance", *COUNTERS)})
+            .returning(accounts.c.balance))
+
+
+_ONE_SIDE = _one_side_statement()
+
+
 def _apply(session: Session, account_id: str, delta: int, counters: dict[str, int], guarded: bool) -> int:
     """Add ``delta`` to the balance and the counter deltas, refusing to take any of them below
     zero when ``guarded``; returns the new balance."""
-    stmt = update(accounts).where(accounts.c.id == account_id)
-    if guarded and delta < 0:
-        stmt = stmt.where(accounts.c.balance >= -delta)
-    values = {"balance": accounts.c.balance + delta}
-    for name, change in counters.items():
-        column = accounts.c[name]
-        values[name] = column + change
-        if change < 0:
-            stmt = stmt.where(column >= -change)
-    row = session.execute(stmt.values(**values).returning(accounts.c.balance)).first()
+    unknown = set(counters) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"no such counters: {sorted(unknown)}")
+    params = {f"b_{name}": counters.get(name, 0) for name in COUNTERS}
+    params.update(b_account_id=account_id, b_balance=delta, b_guard_balance=guarded and delta < 0)
+    row = session.execute(_ONE_SIDE, params).first()
     if row is None:
         raise InsufficientPoints()
     return row[0]
@@ -115,6 +129,7 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
     for account_id, delta, counters in sorted(sides, key=lambda side: side[0]):
         balances[account_id] = _apply(session, account_id, delta, counters,
                                       guarded=account_id != ISSUANCE_ACCOUNT_ID)
+    # executemany, not a multi-row VALUES: SQLAlchemy cannot cache the compiled form of the latter.
     session.execute(insert(postings), [
         dict(transfer_id=transfer_id, account_id=debit, amount=-amount, balance_after=balances[debit],
              created_at=now),

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import (goods, hour_credits, idempotency_keys, merchant_keys, merchants,
+from .ledger import MERCHANT, VOLUNTEER
+from .models import (accounts, goods, hour_credits, idempotency_keys, merchant_keys, merchants,
                      redemption_codes, redemption_items, redemptions, refunds, settlements, stores)
 from .sql import as_utc, insert_if_absent, utcnow
 
@@ -82,6 +83,18 @@ def merchant(session: Session, merchant_id: str, *, lock: bool = False) -> dict 
     if lock:
         query = query.with_for_update()
     return _row(session.execute(query).first())
+
+
+_MERCHANT_STATUS_AND_ACCOUNT = (
+    select(merchants.c.status, accounts.c.id.label("account_id"))
+    .select_from(merchants.outerjoin(accounts, and_(accounts.c.kind == MERCHANT,
+                                                    accounts.c.owner_id == merchants.c.id)))
+    .where(merchants.c.id == bindparam("merchant_id")))
+
+
+def merchant_status_and_account(session: Session, merchant_id: str) -> dict | None:
+    """The merchant's status and its account id (None until opened) in one query (redemptions)."""
+    return _row(session.execute(_MERCHANT_STATUS_AND_ACCOUNT, {"merchant_id": merchant_id}).first())
 
 
 def list_merchants(session: Session, *, after: tuple[datetime, str] | None, limit: int) -> list[dict]:
@@ -201,11 +214,19 @@ def redeemed_in_window(session: Session, volunteer_id: str, good_id: str, start:
                redemptions.c.created_at >= start, redemptions.c.created_at < end)).scalar_one())
 
 
-def take_stock(session: Session, good_id: str, quantity: int) -> bool:
-    """Conditional decrement: False when the stock cannot cover the quantity."""
-    result = session.execute(update(goods).where(goods.c.id == good_id, goods.c.stock >= quantity)
-                             .values(stock=goods.c.stock - quantity))
-    return result.rowcount == 1
+_TAKE_STOCK_BY_SKU = (
+    update(goods).where(goods.c.merchant_id == bindparam("b_merchant_id"), goods.c.sku == bindparam("b_sku"),
+                        goods.c.active.is_(True), goods.c.stock >= bindparam("b_quantity"))
+    .values(stock=goods.c.stock - bindparam("b_quantity"))
+    .returning(goods.c.id, goods.c.sku, goods.c.name, goods.c.points, goods.c.daily_limit_per_volunteer))
+
+
+def take_stock_by_sku(session: Session, merchant_id: str, sku: str, quantity: int) -> dict | None:
+    """Take ``quantity`` units of the merchant's active good ``sku`` and return the good, in one
+    conditional UPDATE (which locks the row); None when the sku is unknown, inactive or short of
+    stock (the caller asks good_by_sku which)."""
+    return _row(session.execute(_TAKE_STOCK_BY_SKU, {"b_merchant_id": merchant_id, "b_sku": sku,
+                                                     "b_quantity": quantity}).first())
 
 
 def return_stock(session: Session, good_id: str, quantity: int) -> None:
@@ -219,14 +240,27 @@ def insert_code(session: Session, code: dict) -> bool:
     return insert_if_absent(session, redemption_codes, code)
 
 
+def _of_code_volunteer(column):
+    return (select(column).where(accounts.c.kind == VOLUNTEER,
+                                 accounts.c.owner_id == redemption_codes.c.volunteer_id).scalar_subquery())
+
+
+_NOW = bindparam("now", type_=redemption_codes.c.used_at.type)
+_CLAIM_CODE = (
+    update(redemption_codes)
+    .where(redemption_codes.c.code_hash == bindparam("b_code_hash"), redemption_codes.c.used_at.is_(None),
+           redemption_codes.c.expires_at > _NOW)
+    .values(used_at=_NOW)
+    .returning(redemption_codes.c.id, redemption_codes.c.volunteer_id,
+               _of_code_volunteer(accounts.c.id).label("account_id"),
+               _of_code_volunteer(accounts.c.display_name).label("display_name")))
+
+
 def claim_code(session: Session, code_hash: str, now: datetime) -> dict | None:
-    """Mark an unused, unexpired code used; exactly one concurrent claimer gets the row."""
-    return _row(session.execute(
-        update(redemption_codes)
-        .where(redemption_codes.c.code_hash == code_hash, redemption_codes.c.used_at.is_(None),
-               redemption_codes.c.expires_at > now)
-        .values(used_at=now)
-        .returning(redemption_codes.c.id, redemption_codes.c.volunteer_id)).first())
+    """Mark an unused, unexpired code used; exactly one concurrent claimer gets the row. Returns
+    the code's id and volunteer with the volunteer's account id and display name (None when the
+    account is not open yet), read in the same statement."""
+    return _row(session.execute(_CLAIM_CODE, {"b_code_hash": code_hash, "now": now}).first())
 
 
 def code_by_hash(session: Session, code_hash: str) -> dict | None:
@@ -237,7 +271,7 @@ def code_by_hash(session: Session, code_hash: str) -> dict | None:
 # --- redemptions -------------------------------------------------------------------------------
 
 def insert_redemption(session: Session, redemption: dict, items: list[dict]) -> None:
-    session.execute(insert(redemptions).values(**redemption))
+    session.execute(insert(redemptions), redemption)
     session.execute(insert(redemption_items), items)
 
 
@@ -336,11 +370,17 @@ def idempotency_record(session: Session, merchant_id: str, key: str) -> dict | N
     return row
 
 
+_STORE_IDEMPOTENT_RESPONSE = (
+    update(idempotency_keys).where(idempotency_keys.c.merchant_id == bindparam("b_merchant_id"),
+                                   idempotency_keys.c.key == bindparam("b_idempotency_key"))
+    .values(status_code=bindparam("b_status_code"), response=bindparam("b_response")))
+
+
 def store_idempotent_response(session: Session, merchant_id: str, key: str, status_code: int,
                               body: dict) -> None:
-    session.execute(update(idempotency_keys).where(idempotency_keys.c.merchant_id == merchant_id,
-                                                   idempotency_keys.c.key == key)
-                    .values(status_code=status_code, response=json.dumps(body, ensure_ascii=False)))
+    session.execute(_STORE_IDEMPOTENT_RESPONSE, {
+        "b_merchant_id": merchant_id, "b_idempotency_key": key, "b_status_code": status_code,
+        "b_response": json.dumps(body, ensure_ascii=False)})
 
 
 # --- settlements -------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
     with db.transaction() as s:
         if not repository.claim_idempotency_key(s, merchant_id, idempotency_key, body_hash):
             return _replay(s, merchant_id, idempotency_key, body_hash)
-        merchant = repository.merchant(s, merchant_id)
+        merchant = repository.merchant_status_and_account(s, merchant_id)
         if merchant is None or merchant["status"] != "active":
             raise Forbidden("this merchant is suspended")
         if store_id is not None and not repository.store_of_merchant(s, merchant_id, store_id):
@@ -59,13 +59,9 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
         volunteer_id = claimed["volunteer_id"]
         lines = []
         for item in wanted:  # sku order, so concurrent redemptions lock goods in one order
-            good = repository.good_by_sku(s, merchant_id, item.sku)
+            good = repository.take_stock_by_sku(s, merchant_id, item.sku, item.quantity)
             if good is None:
-                raise NotFound(f"this merchant has no good with sku {item.sku}", field="items")
-            if not good["active"]:
-                raise Conflict(f"sku {item.sku} is not available (inactive)", field="items")
-            if not repository.take_stock(s, good["id"], item.quantity):
-                raise OutOfStock(item.sku)
+                raise _unavailable(s, merchant_id, item.sku)
             if good["daily_limit_per_volunteer"] is not None:
                 # The stock UPDATE above locked this good's row, so concurrent redemptions of it
                 # count each other's units here.
@@ -76,33 +72,38 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
                               quantity=item.quantity, unit_points=good["points"],
                               points=line_points(good["points"], item.quantity)))
         total = sum(line["points"] for line in lines)
-        volunteer_account = ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
+        # The code claim and the merchant look-up brought the account ids along; open them if new.
+        volunteer_account = claimed["account_id"] or ledger.ensure_account(s, ledger.VOLUNTEER, volunteer_id)
         redemption_id = str(uuid.uuid4())
-        # Lots past their expiry go first, even if the job has not reached them yet.
-        expiry.expire_due_for_account(s, volunteer_account, now)
-        if hold:
+        if hold:  # the first phase only: the points wait in the holds account (service.holds)
+            expiry.expire_due_for_account(s, volunteer_account, now)
             body = holds.place(s, hold_id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
                                volunteer_account=volunteer_account, code_id=claimed["id"], lines=lines,
                                total=total, store_id=store_id, now=now)
             expiry.spend(s, volunteer_account, total)
             repository.store_idempotent_response(s, merchant_id, idempotency_key, 201, body)
             return RedeemOutcome(201, body, replayed=False)
-        merchant_account = ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
-        ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
-                    credit=merchant_account, amount=total, debit_counters={"redeemed": total})
-        expiry.spend(s, volunteer_account, total)
+        merchant_account = merchant["account_id"] or ledger.ensure_account(s, ledger.MERCHANT, merchant_id)
         redemption = dict(id=redemption_id, merchant_id=merchant_id, volunteer_id=volunteer_id,
                           code_id=claimed["id"], points=total, status=COMPLETED, created_at=now,
                           refunded_at=None, store_id=store_id, made_by=made_by)
         repository.insert_redemption(s, redemption, [dict(redemption_id=redemption_id, **line)
                                                      for line in lines])
-        body = redemption_view(redemption, lines, ledger.display_name(s, volunteer_account))
+        body = redemption_view(redemption, lines, claimed["display_name"])
         repository.store_idempotent_response(s, merchant_id, idempotency_key, 201, body)
         record_event(s, "points.redeemed.v1", {
             "redemption_id": redemption_id, "merchant_id": merchant_id, "volunteer_id": volunteer_id,
             "points": total,
             "items": [{"sku": l["sku"], "quantity": l["quantity"], "points": l["points"]} for l in lines],
         }, producer=PRODUCER)
+        # The points move last: every redemption of a merchant updates its one account row, whose
+        # lock (PostgreSQL) is then held only for the move and the commit, not for the inserts.
+        # Insufficient points still roll everything above back.
+        # Lots past their expiry go first, even if the job has not reached them yet.
+        expiry.expire_due_for_account(s, volunteer_account, now)
+        ledger.move(s, transfer_id=f"redeem:{redemption_id}", kind="redeem", debit=volunteer_account,
+                    credit=merchant_account, amount=total, debit_counters={"redeemed": total})
+        expiry.spend(s, volunteer_account, total)
     return RedeemOutcome(201, body, replayed=False)
 
 
@@ -115,6 +116,16 @@ def _replay(s: Session, merchant_id: str, key: str, body_hash: str) -> RedeemOut
         raise Conflict("a request with this Idempotency-Key is still being processed",
                        field="Idempotency-Key")
     return RedeemOutcome(record["status_code"], record["response"], replayed=True)
+
+
+def _unavailable(s: Session, merchant_id: str, sku: str) -> NotFound | Conflict:
+    """Why the stock of ``sku`` could not be taken."""
+    good = repository.good_by_sku(s, merchant_id, sku)
+    if good is None:
+        return NotFound(f"this merchant has no good with sku {sku}", field="items")
+    if not good["active"]:
+        return Conflict(f"sku {sku} is not available (inactive)", field="items")
+    return OutOfStock(sku)
 
 
 def _unusable_code(s: Session, code: str) -> NotFound:
