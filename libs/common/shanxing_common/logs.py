@@ -1,4 +1,9 @@
-"""JSON logs carrying request and trace ids (structlog over the standard library)."""
+"""JSON logs carrying request and trace ids.
+
+structlog's own loggers (the gateway's access log, one line per request) render and write their
+JSON line directly: through the standard library's handler and ProcessorFormatter a line cost
+about 120 µs, a fifth of the gateway's CPU for a forwarded request. Standard-library loggers
+(ours and the libraries') still go through logging, formatted into the same JSON shape."""
 from __future__ import annotations
 
 import logging
@@ -20,8 +25,10 @@ def configure(service: str, level: str = "INFO") -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     structlog.configure(
-        processors=shared + [structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
+        processors=shared + [structlog.processors.format_exc_info,
+                             structlog.processors.JSONRenderer(ensure_ascii=False)],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)

@@ -64,7 +64,7 @@ def upstream_headers(gw: Gateway, request: Request, identity: Identity, request_
     if address:
         # The gateway is the public edge: it states the address, it does not relay a client's claim.
         headers["X-Forwarded-For"] = address
-    token = gw.internal_token(identity, request_id)
+    token = gw.internal_token(identity)
     if token:
         headers[internal_auth.HEADER] = token
     return headers

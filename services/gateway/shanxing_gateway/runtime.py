@@ -31,6 +31,7 @@ class Gateway:
     rate_windows: RateWindows
     address_limit: RateLimiter  # registration and login, per client address
     person_limit: RateLimiter  # every request with a person's token, per person
+    tokens: internal_auth.TokenMinter
 
     @classmethod
     def build(cls, settings: Settings, config: GatewayConfig, db: Database) -> "Gateway":
@@ -43,6 +44,7 @@ class Gateway:
                                                   config.merchant_key_cache_seconds),
                    replay_guard=ReplayGuard(db, config.merchant_rate_per_second,
                                             lease=merchant_lease(config.merchant_rate_per_second)),
+                   tokens=internal_auth.TokenMinter(settings.internal_key),
                    **cls._people_limits(config, db))
 
     @staticmethod
@@ -59,13 +61,12 @@ class Gateway:
     def service_token(self, request_id: str | None = None) -> str:
         return service_token(self.settings.internal_key, request_id)
 
-    def internal_token(self, identity: Identity, request_id: str | None) -> str | None:
+    def internal_token(self, identity: Identity) -> str | None:
         """The identity the services will trust; None for anonymous callers (no header at all)."""
         if identity.kind == "anonymous":
             return None
-        return internal_auth.mint(self.settings.internal_key, kind=identity.kind, subject=identity.subject,
-                                  roles=identity.roles, merchant_id=identity.merchant_id,
-                                  request_id=request_id)
+        return self.tokens.token(kind=identity.kind, subject=identity.subject, roles=identity.roles,
+                                 merchant_id=identity.merchant_id)
 
 
 def person_lease(rate_per_minute: int) -> int:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
                         func, insert, select, update, delete)
 from sqlalchemy.orm import Session
 
+from ..db import Prepared
 from .envelope import Event, new_event
 
 
@@ -84,8 +86,14 @@ def record_event(session: Session, type_: str, data: dict, *, producer: str,
                  trace_id: str | None = None, event_id: str | None = None) -> Event:
     """Write an event into the outbox inside the caller's transaction."""
     event = new_event(type_, data, producer=producer, trace_id=trace_id, event_id=event_id)
-    session.execute(insert(tables().outbox).values(**outbox_row(event)))
+    _insert_outbox_row().rows(session, outbox_row(event))
     return event
+
+
+@lru_cache(maxsize=1)
+def _insert_outbox_row() -> Prepared:
+    """Compiled once: every write that records an event runs it (the redemption hot path too)."""
+    return Prepared(insert(tables().outbox), column_keys=["event_id", "type", "envelope", "created_at", "attempts"])
 
 
 def outbox_row(event: Event, created_at: datetime | None = None) -> dict:

@@ -16,7 +16,7 @@ from .models import (accounts, bonus_awards, hour_credits, postings, redemption_
                      transfers)
 from .holds import holds_report
 from .lots import lots_report
-from .sql import insert_if_absent, utcnow
+from .sql import Prepared, insert_if_absent, utcnow
 
 ISSUANCE_ACCOUNT_ID = "issuance"  # created by migration 0002; its balance is minus all points out
 VOLUNTEER, MERCHANT, ISSUANCE = "volunteer", "merchant", "issuance"
@@ -85,7 +85,9 @@ def _one_side_statement():
             .returning(accounts.c.balance))
 
 
-_ONE_SIDE = _one_side_statement()
+_ONE_SIDE = Prepared(_one_side_statement())
+_INSERT_POSTING = Prepared(insert(postings), column_keys=[
+    "transfer_id", "account_id", "amount", "balance_after", "created_at"])
 
 
 def _apply(session: Session, account_id: str, delta: int, counters: dict[str, int], guarded: bool) -> int:
@@ -96,10 +98,10 @@ def _apply(session: Session, account_id: str, delta: int, counters: dict[str, in
         raise ValueError(f"no such counters: {sorted(unknown)}")
     params = {f"b_{name}": counters.get(name, 0) for name in COUNTERS}
     params.update(b_account_id=account_id, b_balance=delta, b_guard_balance=guarded and delta < 0)
-    row = session.execute(_ONE_SIDE, params).first()
+    row = _ONE_SIDE.first(session, params)
     if row is None:
         raise InsufficientPoints()
-    return row[0]
+    return row["balance"]
 
 
 def adjust_counters(session: Session, account_id: str, **counters: int) -> None:
@@ -129,8 +131,7 @@ def move(session: Session, *, transfer_id: str, kind: str, debit: str, credit: s
     for account_id, delta, counters in sorted(sides, key=lambda side: side[0]):
         balances[account_id] = _apply(session, account_id, delta, counters,
                                       guarded=account_id != ISSUANCE_ACCOUNT_ID)
-    # executemany, not a multi-row VALUES: SQLAlchemy cannot cache the compiled form of the latter.
-    session.execute(insert(postings), [
+    _INSERT_POSTING.execute_many(session, [
         dict(transfer_id=transfer_id, account_id=debit, amount=-amount, balance_after=balances[debit],
              created_at=now),
         dict(transfer_id=transfer_id, account_id=credit, amount=amount, balance_after=balances[credit],

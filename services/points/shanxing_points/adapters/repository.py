@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from .ledger import MERCHANT, VOLUNTEER
 from .models import (accounts, goods, hour_credits, idempotency_keys, merchant_keys, merchants,
                      redemption_codes, redemption_items, redemptions, refunds, settlements, stores)
-from .sql import as_utc, insert_if_absent, utcnow
+from .sql import Prepared, as_utc, insert_if_absent, utcnow
 
 
 def _row(row) -> dict | None:
@@ -85,7 +85,7 @@ def merchant(session: Session, merchant_id: str, *, lock: bool = False) -> dict 
     return _row(session.execute(query).first())
 
 
-_MERCHANT_STATUS_AND_ACCOUNT = (
+_MERCHANT_STATUS_AND_ACCOUNT = Prepared(
     select(merchants.c.status, accounts.c.id.label("account_id"))
     .select_from(merchants.outerjoin(accounts, and_(accounts.c.kind == MERCHANT,
                                                     accounts.c.owner_id == merchants.c.id)))
@@ -94,7 +94,7 @@ _MERCHANT_STATUS_AND_ACCOUNT = (
 
 def merchant_status_and_account(session: Session, merchant_id: str) -> dict | None:
     """The merchant's status and its account id (None until opened) in one query (redemptions)."""
-    return _row(session.execute(_MERCHANT_STATUS_AND_ACCOUNT, {"merchant_id": merchant_id}).first())
+    return _MERCHANT_STATUS_AND_ACCOUNT.first(session, {"merchant_id": merchant_id})
 
 
 def list_merchants(session: Session, *, after: tuple[datetime, str] | None, limit: int) -> list[dict]:
@@ -214,7 +214,7 @@ def redeemed_in_window(session: Session, volunteer_id: str, good_id: str, start:
                redemptions.c.created_at >= start, redemptions.c.created_at < end)).scalar_one())
 
 
-_TAKE_STOCK_BY_SKU = (
+_TAKE_STOCK_BY_SKU = Prepared(
     update(goods).where(goods.c.merchant_id == bindparam("b_merchant_id"), goods.c.sku == bindparam("b_sku"),
                         goods.c.active.is_(True), goods.c.stock >= bindparam("b_quantity"))
     .values(stock=goods.c.stock - bindparam("b_quantity"))
@@ -225,8 +225,7 @@ def take_stock_by_sku(session: Session, merchant_id: str, sku: str, quantity: in
     """Take ``quantity`` units of the merchant's active good ``sku`` and return the good, in one
     conditional UPDATE (which locks the row); None when the sku is unknown, inactive or short of
     stock (the caller asks good_by_sku which)."""
-    return _row(session.execute(_TAKE_STOCK_BY_SKU, {"b_merchant_id": merchant_id, "b_sku": sku,
-                                                     "b_quantity": quantity}).first())
+    return _TAKE_STOCK_BY_SKU.first(session, {"b_merchant_id": merchant_id, "b_sku": sku, "b_quantity": quantity})
 
 
 def return_stock(session: Session, good_id: str, quantity: int) -> None:
@@ -246,7 +245,7 @@ def _of_code_volunteer(column):
 
 
 _NOW = bindparam("now", type_=redemption_codes.c.used_at.type)
-_CLAIM_CODE = (
+_CLAIM_CODE = Prepared(
     update(redemption_codes)
     .where(redemption_codes.c.code_hash == bindparam("b_code_hash"), redemption_codes.c.used_at.is_(None),
            redemption_codes.c.expires_at > _NOW)
@@ -260,7 +259,7 @@ def claim_code(session: Session, code_hash: str, now: datetime) -> dict | None:
     """Mark an unused, unexpired code used; exactly one concurrent claimer gets the row. Returns
     the code's id and volunteer with the volunteer's account id and display name (None when the
     account is not open yet), read in the same statement."""
-    return _row(session.execute(_CLAIM_CODE, {"b_code_hash": code_hash, "now": now}).first())
+    return _CLAIM_CODE.first(session, {"b_code_hash": code_hash, "now": now})
 
 
 def code_by_hash(session: Session, code_hash: str) -> dict | None:
@@ -270,9 +269,16 @@ def code_by_hash(session: Session, code_hash: str) -> dict | None:
 
 # --- redemptions -------------------------------------------------------------------------------
 
+_INSERT_REDEMPTION = Prepared(insert(redemptions), column_keys=[
+    "id", "merchant_id", "volunteer_id", "code_id", "points", "status", "created_at", "refunded_at",
+    "store_id", "made_by"])
+_INSERT_REDEMPTION_ITEM = Prepared(insert(redemption_items), column_keys=[
+    "redemption_id", "good_id", "sku", "name", "quantity", "unit_points", "points"])
+
+
 def insert_redemption(session: Session, redemption: dict, items: list[dict]) -> None:
-    session.execute(insert(redemptions), redemption)
-    session.execute(insert(redemption_items), items)
+    _INSERT_REDEMPTION.rows(session, redemption)
+    _INSERT_REDEMPTION_ITEM.execute_many(session, items)
 
 
 def redemption_for_merchant(session: Session, redemption_id: str, merchant_id: str) -> dict | None:
@@ -370,7 +376,7 @@ def idempotency_record(session: Session, merchant_id: str, key: str) -> dict | N
     return row
 
 
-_STORE_IDEMPOTENT_RESPONSE = (
+_STORE_IDEMPOTENT_RESPONSE = Prepared(
     update(idempotency_keys).where(idempotency_keys.c.merchant_id == bindparam("b_merchant_id"),
                                    idempotency_keys.c.key == bindparam("b_idempotency_key"))
     .values(status_code=bindparam("b_status_code"), response=bindparam("b_response")))
@@ -378,7 +384,7 @@ _STORE_IDEMPOTENT_RESPONSE = (
 
 def store_idempotent_response(session: Session, merchant_id: str, key: str, status_code: int,
                               body: dict) -> None:
-    session.execute(_STORE_IDEMPOTENT_RESPONSE, {
+    _STORE_IDEMPOTENT_RESPONSE.rows(session, {
         "b_merchant_id": merchant_id, "b_idempotency_key": key, "b_status_code": status_code,
         "b_response": json.dumps(body, ensure_ascii=False)})
 
