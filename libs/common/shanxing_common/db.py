@@ -198,7 +198,14 @@ class Prepared:
         return [value for _, value in values] if positional else dict(values)
 
     def _cursor(self, session: Session):
-        connection = session.connection()
+        # session.connection() costs more than a SQLite statement; the session's transaction keeps
+        # one connection, so it is looked up once per transaction.
+        transaction = session.get_transaction()
+        cached = session.info.get("shanxing_prepared")
+        if transaction is None or cached is None or cached[0] is not transaction:
+            connection = session.connection()
+            cached = session.info["shanxing_prepared"] = (session.get_transaction(), connection)
+        connection = cached[1]
         return connection, connection.connection.cursor()
 
     def rows(self, session: Session, params: dict) -> list[dict]:
