@@ -46,7 +46,13 @@ class Publisher:
 
     def publish(self, envelope: dict) -> None:
         event = Event.from_dict(envelope)
-        mandatory = self.amqp and bool(topology.subscribers_of(event.type))
+        subscribed = bool(topology.subscribers_of(event.type))
+        if not subscribed and not self.amqp:
+            # No queue is bound to this type (every process declares the same topology). RabbitMQ
+            # drops such a message; kombu's embedded transport would store it in its
+            # "undeliverable" queue for ever, a write per event that nobody reads.
+            return
+        mandatory = self.amqp and subscribed
         self._returned.clear()
         self._producer.publish(
             envelope, routing_key=event.type, serializer="json", delivery_mode=2,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
-                        func, insert, select, update, delete)
+                        bindparam, delete, func, insert, select, update)
 from sqlalchemy.orm import Session
 
 from ..db import Prepared
@@ -96,6 +96,12 @@ def _insert_outbox_row() -> Prepared:
     return Prepared(insert(tables().outbox), column_keys=["event_id", "type", "envelope", "created_at", "attempts"])
 
 
+@lru_cache(maxsize=1)
+def _set_position() -> Prepared:
+    t = tables()
+    return Prepared(update(t.outbox).where(t.outbox.c.id == bindparam("b_id")), column_keys=["position"])
+
+
 def outbox_row(event: Event, created_at: datetime | None = None) -> dict:
     """The outbox row of an event: what record_event inserts, for writers that insert in bulk."""
     return dict(event_id=event.id, type=event.type, envelope=json.dumps(event.as_dict(), ensure_ascii=False),
@@ -120,10 +126,10 @@ def assign_positions(session: Session, limit: int = 1000) -> int:
     ids = session.execute(
         select(t.outbox.c.id).where(t.outbox.c.position.is_(None)).order_by(t.outbox.c.id).limit(limit)
     ).scalars().all()
-    for row_id in ids:
-        head += 1
-        session.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(position=head))
     if ids:
+        _set_position().execute_many(session, [{"b_id": row_id, "position": head + n}
+                                               for n, row_id in enumerate(ids, start=1)])
+        head += len(ids)
         session.execute(update(t.outbox_head).where(t.outbox_head.c.id == 1).values(position=head))
     return head
 
