@@ -94,3 +94,27 @@ def test_verified_tokens_are_remembered_until_they_expire_and_only_under_their_k
     assert len(checks) == 3
     with pytest.raises(Problem):
         verified.verify(key, internal_auth.mint(key, kind="person", subject="v1", ttl=-1))
+
+
+def test_an_idle_pooled_connection_the_server_closed_is_replaced_before_use(tmp_path, monkeypatch):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from shanxing_common import db as db_module
+
+    database = make_db(tmp_path, "idle_ping")
+    if not database.is_postgres:
+        database.dispose()
+        pytest.skip("the idle ping is for PostgreSQL's pooled connections")
+    monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.0)
+    try:
+        with database.engine.connect() as conn:
+            victim = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        outside = create_engine(database.url, poolclass=NullPool)
+        with outside.connect() as admin:  # the server (a restart, an idle timeout) closes it
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+        outside.dispose()
+        with database.engine.connect() as conn:  # pinged at checkout, found dead, replaced
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != victim
+    finally:
+        database.dispose()
