@@ -8,6 +8,7 @@ and volunteers (registered through the gateway) whose points come through points
 redemption uses a code fetched beforehand, a fresh Idempotency-Key and a fresh nonce.
 
     .venv/bin/python services/points/bench/redemption_throughput.py [--duration 20] [--threads 8]
+        [--merchants 1]
 """
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
                         help="gunicorn workers of every service and of the bare app")
     parser.add_argument("--volunteers", type=int, default=40)
+    parser.add_argument("--merchants", type=int, default=1,
+                        help="merchants the redemptions go round (1: every till of one merchant, the "
+                             "worst case for row locks on PostgreSQL)")
     parser.add_argument("--codes", type=int, default=0,
                         help="codes to fetch (0: estimated from a short warm-up)")
     parser.add_argument("--points-threads", type=int, default=0,
@@ -177,9 +181,9 @@ def bare_request(url: str):
 
 # --- the suite's setup -------------------------------------------------------------------------
 
-def set_up_merchant(suite: Suite) -> MerchantClient:
+def set_up_merchant(suite: Suite, n: int = 0) -> MerchantClient:
     ops = Client(suite.url).login(OPS_PHONE, OPS_PASSWORD)
-    resp = ops.post("/api/v1/merchants", {"name": "压测爱心超市", "address": "幸福路 1 号"})
+    resp = ops.post("/api/v1/merchants", {"name": f"压测爱心超市 {n}", "address": f"幸福路 {n + 1} 号"})
     assert resp.status_code == 201, resp.text
     merchant = MerchantClient(suite.url, resp.json()["key_id"], resp.json()["key_secret"])
     for i in range(GOODS):
@@ -242,8 +246,8 @@ def fetch_codes(volunteers: list[tuple[str, Client]], count: int) -> list[str]:
     return codes
 
 
-def redemption_request(merchant: MerchantClient, codes: "queue.Queue[str]"):
-    skus = itertools.cycle([f"bench-{i}" for i in range(GOODS)])
+def redemption_request(merchants: list[MerchantClient], codes: "queue.Queue[str]"):
+    skus = itertools.cycle([(merchant, f"bench-{i}") for i in range(GOODS) for merchant in merchants])
     sku_lock = threading.Lock()
     path = "/api/v1/merchant/redemptions"
 
@@ -253,7 +257,7 @@ def redemption_request(merchant: MerchantClient, codes: "queue.Queue[str]"):
         except queue.Empty:
             raise _OutOfCodes() from None
         with sku_lock:
-            sku = next(skus)
+            merchant, sku = next(skus)
         body = json.dumps({"code": code, "items": [{"sku": sku, "quantity": 1}]}).encode()
         headers = merchant.signed_headers("POST", path, body)  # a fresh nonce each time
         headers.update({"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex})
@@ -294,7 +298,7 @@ def main():
               flush=True)
         suite.start()
         bare, bare_url = start_bare(args.workers, data_dir, args.bare_threads)
-        merchant = set_up_merchant(suite)
+        merchants = [set_up_merchant(suite, n) for n in range(args.merchants)]
         volunteers = register_volunteers(suite, args.volunteers)
         credit_points(suite, [volunteer_id for volunteer_id, _ in volunteers])
         codes: "queue.Queue[str]" = queue.Queue()
@@ -302,7 +306,7 @@ def main():
         if not needed:  # warm up, then fetch what the measured run can use, with room to spare
             for code in fetch_codes(volunteers, 300):
                 codes.put(code)
-            warm = drive(3.0, args.threads, redemption_request(merchant, codes))
+            warm = drive(3.0, args.threads, redemption_request(merchants, codes))
             needed = int(warm["per_second"] * args.duration * 1.6) + 200
             print(f"warm-up: {warm['per_second']:.1f} redemptions/s {warm['statuses']}", flush=True)
             while not codes.empty():
@@ -320,12 +324,12 @@ def main():
             print(f"round {round_}/{args.rounds}: the bare app, then redemptions, {slice_s:g} s each ...",
                   flush=True)
             bare_slices.append(measured(slice_s, args.threads, bare_request(bare_url), pids))
-            suite_slices.append(measured(slice_s, args.threads, redemption_request(merchant, codes), pids))
+            suite_slices.append(measured(slice_s, args.threads, redemption_request(merchants, codes), pids))
         bare_result, suite_result = combined(bare_slices), combined(suite_slices)
         ratio = suite_result["per_second"] / bare_result["per_second"]
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(json.dumps({"database": db, "threads": args.threads, "workers": args.workers,
-                          "points_threads": args.points_threads or "default",
+                          "points_threads": args.points_threads or "default", "merchants": args.merchants,
                           "bare_threads": args.bare_threads, "rounds": args.rounds,
                           "duration_s": args.duration, "cpus": os.cpu_count(),
                           "bare": bare_result, "redemptions": suite_result}, indent=2))
