@@ -4,10 +4,11 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Iterator
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -217,10 +218,14 @@ class Prepared:
             found[column.key] = default.arg
         return found
 
-    def _parameters(self, binds, positional: bool, params: dict):
-        values = [(name, proc(params[name] if name in params else default) if proc
-                   else (params[name] if name in params else default)) for name, proc, default in binds]
-        return [value for _, value in values] if positional else dict(values)
+    @staticmethod
+    def _parameters(binds, positional: bool, params: dict):
+        values = {}
+        for name, proc, default in binds:
+            value = params.get(name, default)
+            values[name] = proc(value) if proc else value
+        # qmark (SQLite): in the statement's order, where a name may come twice.
+        return [values[name] for name, _, _ in binds] if positional else values
 
     def _cursor(self, session: Session):
         # session.connection() costs more than a SQLite statement; the session's transaction keeps
@@ -238,13 +243,9 @@ class Prepared:
         connection, cursor = self._cursor(session)
         sql, positional, binds, results = self._compiled(connection.dialect)
         parameters = self._parameters(binds, positional, params)
-        try:
+        with _as_sqlalchemy_errors(connection, cursor, sql, parameters):
             cursor.execute(sql, parameters)
             fetched = cursor.fetchall() if results else []
-        except connection.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(sql, parameters, exc, connection.dialect.loaded_dbapi.Error) from exc
-        finally:
-            cursor.close()
         return [{key: proc(value) if proc else value for (key, proc), value in zip(results, row)}
                 for row in fetched]
 
@@ -256,9 +257,36 @@ class Prepared:
         connection, cursor = self._cursor(session)
         sql, positional, binds, _ = self._compiled(connection.dialect)
         parameters = [self._parameters(binds, positional, one) for one in params]
-        try:
+        with _as_sqlalchemy_errors(connection, cursor, sql, parameters):
             cursor.executemany(sql, parameters)
-        except connection.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(sql, parameters, exc, connection.dialect.loaded_dbapi.Error) from exc
-        finally:
-            cursor.close()
+
+
+@contextmanager
+def _as_sqlalchemy_errors(connection: Connection, cursor, sql: str, parameters) -> Iterator[None]:
+    """Close the cursor; raise DBAPI errors as SQLAlchemy's (IntegrityError, OperationalError, …)."""
+    error = connection.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except error as exc:
+        raise DBAPIError.instance(sql, parameters, exc, error) from exc
+    finally:
+        cursor.close()
+
+
+def dialect_insert(dialect: str, table):
+    """INSERT with the dialect's ON CONFLICT clauses (PostgreSQL and SQLite both have them)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+@lru_cache(maxsize=None)
+def insert_if_absent_statement(dialect: str, table, column_keys: tuple[str, ...]) -> Prepared:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING <primary key>``, compiled once per table and
+    column set: a row comes back only when this statement inserted it. (RETURNING, not rowcount:
+    the PostgreSQL driver reports rowcount -1 for it.) A concurrent insert of the same key waits for
+    the other transaction on PostgreSQL and then does nothing, so exactly one of them inserts."""
+    return Prepared(dialect_insert(dialect, table).on_conflict_do_nothing()
+                    .returning(*table.primary_key.columns), column_keys=list(column_keys))

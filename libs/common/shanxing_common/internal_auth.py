@@ -47,6 +47,29 @@ def mint(key: str, *, kind: str, subject: str | None, roles=(), merchant_id=None
     return jwt.encode(claims, key, algorithm="HS256")
 
 
+class _ExpiringEntries:
+    """A dict of (expires_at, value) per key, bounded: when full, the expired entries go, and
+    if it is still full, all of them (a burst of distinct keys cannot grow it without end)."""
+
+    MAX_ENTRIES = 50_000
+
+    def __init__(self):
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, now: float):
+        cached = self._entries.get(key)
+        return cached[1] if cached is not None and cached[0] > now else None
+
+    def put(self, key, value, expires_at: float, now: float) -> None:
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+                if len(self._entries) >= self.MAX_ENTRIES:
+                    self._entries.clear()
+            self._entries[key] = (expires_at, value)
+
+
 class TokenMinter:
     """Mints tokens and reuses each identity's token while it has more than half its life left.
 
@@ -54,54 +77,36 @@ class TokenMinter:
     nonce insert together; an identity's claims do not change between its requests. The request id
     travels in its own header (X-Request-ID), so a reused token loses nothing for tracing."""
 
-    MAX_ENTRIES = 50_000  # identities kept; beyond that the expired ones are dropped, then all
-
     def __init__(self, key: str, ttl: int = TTL_SECONDS, clock=time.time):
         self.key = key
         self.ttl = ttl
         self._clock = clock
-        self._tokens: dict[tuple, tuple[float, str]] = {}
-        self._lock = threading.Lock()
+        self._tokens = _ExpiringEntries()
 
     def token(self, *, kind: str, subject: str | None, roles=(), merchant_id=None) -> str:
         ident = (kind, subject, tuple(roles), merchant_id)
         now = self._clock()
-        cached = self._tokens.get(ident)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        token = mint(self.key, kind=kind, subject=subject, roles=roles, merchant_id=merchant_id, ttl=self.ttl)
-        with self._lock:
-            if len(self._tokens) >= self.MAX_ENTRIES:
-                self._tokens = {k: v for k, v in self._tokens.items() if v[0] > now}
-                if len(self._tokens) >= self.MAX_ENTRIES:
-                    self._tokens.clear()
-            self._tokens[ident] = (now + self.ttl / 2, token)
+        token = self._tokens.get(ident, now)
+        if token is None:
+            token = mint(self.key, kind=kind, subject=subject, roles=roles, merchant_id=merchant_id, ttl=self.ttl)
+            self._tokens.put(ident, token, now + self.ttl / 2, now)
         return token
 
 
 class VerifiedTokens:
     """Tokens already verified, with their callers, until they expire (a reused token from
-    TokenMinter is checked once, not on every request). Bounded like TokenMinter."""
-
-    MAX_ENTRIES = 50_000
+    TokenMinter is checked once, not on every request)."""
 
     def __init__(self, clock=time.time):
         self._clock = clock
-        self._callers: dict[tuple[str, str], tuple[float, Caller]] = {}
-        self._lock = threading.Lock()
+        self._callers = _ExpiringEntries()
 
     def verify(self, key: str, token: str) -> Caller:
         now = self._clock()
-        cached = self._callers.get((key, token))
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        caller_, expires = _verify(key, token)
-        with self._lock:
-            if len(self._callers) >= self.MAX_ENTRIES:
-                self._callers = {k: v for k, v in self._callers.items() if v[0] > now}
-                if len(self._callers) >= self.MAX_ENTRIES:
-                    self._callers.clear()
-            self._callers[(key, token)] = (expires, caller_)
+        caller_ = self._callers.get((key, token), now)
+        if caller_ is None:
+            caller_, expires = _verify(key, token)
+            self._callers.put((key, token), caller_, expires, now)
         return caller_
 
 

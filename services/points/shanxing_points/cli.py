@@ -4,6 +4,7 @@ import sys
 
 import click
 from shanxing_common.cli import make_cli
+from shanxing_common.config import database_url
 
 from shanxing_common.messaging.worker import Job
 
@@ -36,8 +37,10 @@ DEFAULT_POINTS_THREADS_POSTGRES = "4"
 
 
 def default_points_threads() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return DEFAULT_POINTS_THREADS_POSTGRES if url.startswith("postgres") else DEFAULT_POINTS_THREADS
+    postgres = database_url("points").startswith("postgresql")
+    return DEFAULT_POINTS_THREADS_POSTGRES if postgres else DEFAULT_POINTS_THREADS
+
+
 _shared_serve = cli.commands["serve"]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 
 from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
                         bindparam, delete, func, insert, select, update)
@@ -82,24 +81,17 @@ def tables() -> MessagingTables:
     return _T
 
 
+# Compiled once: every write that records an event runs the INSERT (the redemption hot path too).
+_INSERT_OUTBOX_ROW = Prepared(insert(_T.outbox), column_keys=["event_id", "type", "envelope", "created_at", "attempts"])
+_SET_POSITION = Prepared(update(_T.outbox).where(_T.outbox.c.id == bindparam("b_id")), column_keys=["position"])
+
+
 def record_event(session: Session, type_: str, data: dict, *, producer: str,
                  trace_id: str | None = None, event_id: str | None = None) -> Event:
     """Write an event into the outbox inside the caller's transaction."""
     event = new_event(type_, data, producer=producer, trace_id=trace_id, event_id=event_id)
-    _insert_outbox_row().rows(session, outbox_row(event))
+    _INSERT_OUTBOX_ROW.rows(session, outbox_row(event))
     return event
-
-
-@lru_cache(maxsize=1)
-def _insert_outbox_row() -> Prepared:
-    """Compiled once: every write that records an event runs it (the redemption hot path too)."""
-    return Prepared(insert(tables().outbox), column_keys=["event_id", "type", "envelope", "created_at", "attempts"])
-
-
-@lru_cache(maxsize=1)
-def _set_position() -> Prepared:
-    t = tables()
-    return Prepared(update(t.outbox).where(t.outbox.c.id == bindparam("b_id")), column_keys=["position"])
 
 
 def outbox_row(event: Event, created_at: datetime | None = None) -> dict:
@@ -127,7 +119,7 @@ def assign_positions(session: Session, limit: int = 1000) -> int:
         select(t.outbox.c.id).where(t.outbox.c.position.is_(None)).order_by(t.outbox.c.id).limit(limit)
     ).scalars().all()
     if ids:
-        _set_position().execute_many(session, [{"b_id": row_id, "position": head + n}
+        _SET_POSITION.execute_many(session, [{"b_id": row_id, "position": head + n}
                                                for n, row_id in enumerate(ids, start=1)])
         head += len(ids)
         session.execute(update(t.outbox_head).where(t.outbox_head.c.id == 1).values(position=head))

@@ -5,10 +5,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shanxing_common.db import Prepared
+from shanxing_common.db import Prepared, dialect_insert, insert_if_absent_statement
 
 from .models import merchant_nonces, merchant_rate_windows, rate_windows
 
@@ -17,35 +16,14 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _insert(dialect: str, table):
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-# Built and compiled once per dialect: every signed request runs the nonce insert, and every
-# lease-th one a counter upsert (building the statement per call cost more than running it).
 @lru_cache(maxsize=None)
-def _remember_nonce(dialect: str) -> Prepared:
-    stmt = _insert(dialect, merchant_nonces)
-    return Prepared(stmt.on_conflict_do_nothing(index_elements=["key_id", "nonce"])
-                    .returning(merchant_nonces.c.nonce), column_keys=["key_id", "nonce", "seen_at"])
-
-
-@lru_cache(maxsize=None)
-def _count_request(dialect: str) -> Prepared:
-    t = merchant_rate_windows
-    stmt = _insert(dialect, t)
-    return Prepared(stmt.on_conflict_do_update(index_elements=["key_id", "window_start"],
-                                               set_={"requests": t.c.requests + stmt.excluded.requests})
-                    .returning(t.c.requests), column_keys=["key_id", "window_start", "requests"])
-
-
-@lru_cache(maxsize=None)
-def _count_scoped_request(dialect: str) -> Prepared:
-    t = rate_windows
-    stmt = _insert(dialect, t)
-    return Prepared(stmt.on_conflict_do_update(index_elements=["scope", "subject", "window_start"],
-                                               set_={"requests": t.c.requests + stmt.excluded.requests})
-                    .returning(t.c.requests), column_keys=["scope", "subject", "window_start", "requests"])
+def _add_requests(dialect: str, table, key_columns: tuple[str, ...]) -> Prepared:
+    """Upsert adding ``requests`` to the window's row, returning its count; compiled once (every
+    lease-th signed or personal request runs one)."""
+    stmt = dialect_insert(dialect, table)
+    return Prepared(stmt.on_conflict_do_update(index_elements=list(key_columns),
+                                               set_={"requests": table.c.requests + stmt.excluded.requests})
+                    .returning(table.c.requests), column_keys=[*key_columns, "requests"])
 
 
 def remember_nonce(session: Session, key_id: str, nonce: str, seen_at: datetime) -> bool:
@@ -53,13 +31,14 @@ def remember_nonce(session: Session, key_id: str, nonce: str, seen_at: datetime)
 
     ON CONFLICT DO NOTHING lets the primary key decide without aborting the transaction; a
     concurrent insert of the same pair waits for the first one and then sees the conflict."""
-    return _remember_nonce(_dialect(session)).first(
-        session, {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}) is not None
+    values = {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}
+    return insert_if_absent_statement(_dialect(session), merchant_nonces, tuple(values)).first(
+        session, values) is not None
 
 
 def count_request(session: Session, key_id: str, window_start: int, amount: int = 1) -> int:
     """Add ``amount`` requests to the key's window and return the window's count so far."""
-    return _count_request(_dialect(session)).first(
+    return _add_requests(_dialect(session), merchant_rate_windows, ("key_id", "window_start")).first(
         session, {"key_id": key_id, "window_start": window_start, "requests": amount})["requests"]
 
 
@@ -74,7 +53,7 @@ def purge_rate_windows(session: Session, window_before: int) -> int:
 
 def count_scoped_request(session: Session, scope: str, subject: str, window_start: int, amount: int = 1) -> int:
     """Add ``amount`` requests to (scope, subject)'s window and return the window's count so far."""
-    return _count_scoped_request(_dialect(session)).first(
+    return _add_requests(_dialect(session), rate_windows, ("scope", "subject", "window_start")).first(
         session, {"scope": scope, "subject": subject, "window_start": window_start, "requests": amount})["requests"]
 
 
