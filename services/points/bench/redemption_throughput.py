@@ -39,6 +39,13 @@ GOODS = 8
 TARGET_RATIO = 0.30
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds each side is driven in all")
@@ -48,7 +55,7 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
                         help="gunicorn workers of every service and of the bare app")
     parser.add_argument("--volunteers", type=int, default=40)
-    parser.add_argument("--merchants", type=int, default=1,
+    parser.add_argument("--merchants", type=positive_int, default=1,
                         help="merchants the redemptions go round (1: every till of one merchant, the "
                              "worst case for row locks on PostgreSQL)")
     parser.add_argument("--codes", type=int, default=0,
