@@ -95,3 +95,9 @@ def hold_ttl_seconds() -> int:
     if not 60 <= ttl <= 86400:
         raise ConfigError("SHANXING_POINTS_HOLD_TTL_SECONDS must be 60 to 86400 seconds")
     return ttl
+
+
+def redeem_in_database() -> bool:
+    """SHANXING_POINTS_REDEEM_IN_DATABASE (on): on PostgreSQL, a redemption's happy path runs as one
+    server-side function call (decision 0021); off runs every redemption statement by statement."""
+    return env_bool("SHANXING_POINTS_REDEEM_IN_DATABASE", True)
