@@ -99,5 +99,5 @@ def hold_ttl_seconds() -> int:
 
 def redeem_in_database() -> bool:
     """SHANXING_POINTS_REDEEM_IN_DATABASE (on): on PostgreSQL, a redemption's happy path runs as one
-    server-side function call (decision 0021); off runs every redemption statement by statement."""
+    server-side function call (decision 0022); off runs every redemption statement by statement."""
     return env_bool("SHANXING_POINTS_REDEEM_IN_DATABASE", True)

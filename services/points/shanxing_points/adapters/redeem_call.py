@@ -1,4 +1,4 @@
-"""A redemption in one round trip on PostgreSQL: the function of migration 0012 (decision 0021).
+"""A redemption in one round trip on PostgreSQL: the function of migration 0012 (decision 0022).
 
 Called with autocommit, so the function's statements are one transaction of their own — no BEGIN
 and COMMIT round trips, and the merchant account's row lock is held only while the server runs

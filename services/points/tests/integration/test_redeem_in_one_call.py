@@ -1,4 +1,4 @@
-"""PostgreSQL: a redemption's happy path as one server-side call (migration 0012, decision 0021)
+"""PostgreSQL: a redemption's happy path as one server-side call (migration 0012, decision 0022)
 gives exactly what the statement-by-statement path gives, and declines leave nothing behind."""
 import json
 import uuid

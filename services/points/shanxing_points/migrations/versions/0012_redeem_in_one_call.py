@@ -4,7 +4,7 @@ Revision ID: 0012_redeem_in_one_call
 Revises: 0011_redemption_holds
 Create Date: 2026-12-03 16:45:00
 
-The function runs the happy path of service.redemptions.redeem in one round trip (decision 0021).
+The function runs the happy path of service.redemptions.redeem in one round trip (decision 0022).
 It never decides anything the Python path would decide differently: whenever a step does not go
 through (a replayed key, a suspended merchant, an unusable code, short stock, a daily limit, an
 account not open yet, too few points) it raises SQLSTATE SX001, the caller rolls the transaction
@@ -46,6 +46,14 @@ DECLARE
     v_body jsonb;
     v_event_items jsonb;
 BEGIN
+    -- The key first, as the Python path takes it: a concurrent request with the same key waits
+    -- here, and both paths take their locks in one order (key, code, goods, accounts).
+    INSERT INTO idempotency_keys (merchant_id, key, request_hash, created_at)
+    VALUES (p_merchant_id, p_key, p_request_hash, p_now) ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'redemption declined: idempotency key seen' USING ERRCODE = 'SX001';
+    END IF;
+
     SELECT m.status, a.id INTO v_status, v_merchant_account
     FROM merchants m LEFT JOIN accounts a ON a.kind = 'merchant' AND a.owner_id = m.id
     WHERE m.id = p_merchant_id;
@@ -134,13 +142,8 @@ BEGIN
                 'volunteer_id', v_volunteer_id, 'points', v_total, 'items', v_event_items))::text,
             p_now, 0);
 
-    -- The key last: a concurrent request with the same key waits here for this one, then finds
-    -- it taken and goes the Python way (a replay, or 409 for another body).
-    INSERT INTO idempotency_keys (merchant_id, key, request_hash, created_at, status_code, response)
-    VALUES (p_merchant_id, p_key, p_request_hash, p_now, 201, v_body::text) ON CONFLICT DO NOTHING;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'redemption declined: idempotency key seen' USING ERRCODE = 'SX001';
-    END IF;
+    UPDATE idempotency_keys SET status_code = 201, response = v_body::text
+    WHERE merchant_id = p_merchant_id AND key = p_key;
     RETURN v_body;
 END
 $fn$
