@@ -23,6 +23,7 @@ from .pagination import decode_cursor, encode_cursor
 
 PRODUCER = "points"
 COMPLETED, REFUNDED = "completed", "refunded"
+REDEEMED = "points.redeemed.v1"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
                                                      for line in lines])
         body = redemption_view(redemption, lines, claimed["display_name"])
         repository.store_idempotent_response(s, merchant_id, idempotency_key, 201, body)
-        record_event(s, "points.redeemed.v1", {
+        record_event(s, REDEEMED, {
             "redemption_id": redemption_id, "merchant_id": merchant_id, "volunteer_id": volunteer_id,
             "points": total,
             "items": [{"sku": l["sku"], "quantity": l["quantity"], "points": l["points"]} for l in lines],
@@ -116,7 +117,7 @@ def redeem(db: Database, merchant_id: str, *, idempotency_key: str, code: str,
 def _redeem_in_one_call(db: Database, merchant_id: str, idempotency_key: str, body_hash: str, code: str,
                         wanted, store_id: str | None, made_by: str | None) -> dict | None:
     """The steps of redeem() on the happy path, in one database round trip (PostgreSQL; decision
-    0021). The answer and the event are the same as redeem() makes: this builds them here with
+    0022). The answer and the event are the same as redeem() makes: this builds them here with
     what is known before the call, and the function adds the total, the lines and the volunteer."""
     now = utcnow()
     redemption_id = str(uuid.uuid4())
@@ -124,7 +125,7 @@ def _redeem_in_one_call(db: Database, merchant_id: str, idempotency_key: str, bo
                                     made_by=made_by), [], None)
     for filled_in in ("points", "items", "volunteer"):
         del template[filled_in]
-    event = new_event("points.redeemed.v1", {"redemption_id": redemption_id, "merchant_id": merchant_id},
+    event = new_event(REDEEMED, {"redemption_id": redemption_id, "merchant_id": merchant_id},
                       producer=PRODUCER)
     return redeem_call.redeem(
         db, merchant_id=merchant_id, key=idempotency_key, request_hash=body_hash, now=now,
