@@ -40,6 +40,14 @@ class Parser(FlaskParser):
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def arguments(self, schema, *args, **kwargs):
+        # Given a class, webargs builds the schema (deep-copying every field) on each request;
+        # one instance per route does the same work once: a marshmallow 4 schema keeps no
+        # state between loads.
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 @dataclass
 class ServiceContext:
