@@ -5,6 +5,9 @@ graceful_timeout = 20
 timeout = 60
 keepalive = 5
 accesslog = None  # the app logs requests as JSON itself
+# The C parser (gunicorn-h1c, a dependency): a tenth of a small request's CPU went to parsing it in
+# Python. "fast" rather than "auto", so a missing build fails at start instead of slowing down.
+http_parser = "fast"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
