@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import urllib3
 from prometheus_client import Histogram
@@ -50,10 +51,12 @@ class Upstreams:
     def __init__(self, peers: dict[str, str], *, connect_timeout: float, read_timeout: float,
                  pool_size: int = 20):
         self.peers = {name: url.rstrip("/") for name, url in peers.items()}
+        # A service reached under a path (behind a proxy): that path goes before every target.
+        self._prefixes = {name: urlsplit(url).path for name, url in self.peers.items()}
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.pool_size = pool_size
-        self._pool: urllib3.PoolManager | None = None
+        self._pools: dict[str, urllib3.HTTPConnectionPool] = {}
         self._pid: int | None = None
         self._lock = threading.Lock()
 
@@ -63,22 +66,32 @@ class Upstreams:
         except KeyError:
             raise UpstreamUnavailable(service, f"no address configured for {service}") from None
 
-    def pool(self) -> urllib3.PoolManager:
-        # A pool's sockets must not be shared with a forked child: make a new one per process.
+    def pool(self, service: str) -> urllib3.HTTPConnectionPool:
+        # A pool's sockets must not be shared with a forked child: make new ones per process.
+        # One HTTPConnectionPool per service, asked directly: a PoolManager would parse the URL
+        # and look the pool up again on every request.
         pid = os.getpid()
-        if self._pool is None or self._pid != pid:
+        if self._pid != pid:
             with self._lock:
-                if self._pool is None or self._pid != pid:
+                if self._pid != pid:
+                    self._pools = {}
+                    self._pid = pid
+        pool = self._pools.get(service)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.get(service)
+                if pool is None:
                     # block=False: more concurrent requests than pool_size open extra connections
                     # (closed afterwards) rather than wait for a free one.
-                    self._pool = urllib3.PoolManager(num_pools=max(len(self.peers), 1),
-                                                     maxsize=self.pool_size, block=False)
-                    self._pid = pid
-        return self._pool
+                    pool = urllib3.connection_from_url(self.base_url(service), maxsize=self.pool_size,
+                                                       block=False)
+                    self._pools[service] = pool
+        return pool
 
     def request(self, service: str, method: str, path_with_query: str, *, headers: dict | None = None,
                 data: bytes | None = None, json=None, read_timeout: float | None = None) -> UpstreamResponse:
-        url = self.base_url(service) + path_with_query
+        pool = self.pool(service)
+        target = self._prefixes[service] + path_with_query
         headers = dict(headers or {})
         if json is not None:
             data = jsonlib.dumps(json).encode()
@@ -86,8 +99,8 @@ class Upstreams:
         started = time.perf_counter()
         status = "error"
         try:
-            raw = self.pool().request(
-                method, url, body=data, headers=headers, redirect=False, retries=False,
+            raw = pool.urlopen(
+                method, target, body=data, headers=headers, redirect=False, retries=False,
                 timeout=urllib3.Timeout(connect=self.connect_timeout, read=read_timeout or self.read_timeout))
             status = str(raw.status)
             return UpstreamResponse(raw.status, raw.headers, raw.data)

@@ -135,10 +135,21 @@ def test_a_service_that_does_not_answer_in_time_is_a_504(client, app, upstreams)
 
 def test_connections_are_pooled_per_process(app, client, upstreams):
     gw = app.extensions["shanxing"].extra["gateway"]
-    assert gw.upstreams.pool() is gw.upstreams.pool()
+    assert gw.upstreams.pool("activities") is gw.upstreams.pool("activities")
     for _ in range(3):
         assert client.get("/api/v1/activities").status_code == 200
-    assert gw.upstreams.pool().connection_from_url(upstreams["activities"].url).num_connections == 1
+    assert gw.upstreams.pool("activities").num_connections == 1
+
+
+def test_a_service_address_with_a_path_prefix_keeps_it(upstreams):
+    from shanxing_gateway.adapters.upstream import Upstreams
+
+    peers = Upstreams({"activities": upstreams["activities"].url + "/"}, connect_timeout=1, read_timeout=5)
+    assert peers.request("activities", "GET", "/api/v1/activities").status_code == 200
+    prefixed = Upstreams({"activities": upstreams["activities"].url + "/prefix/"}, connect_timeout=1,
+                         read_timeout=5)
+    prefixed.request("activities", "GET", "/api/v1/activities")
+    assert upstreams["activities"].state.received[-1]["path"].startswith("/prefix/api/v1/activities")
 
 
 def test_cookies_set_by_a_service_are_not_kept(client, app, upstreams):
