@@ -58,6 +58,22 @@ def test_prepared_statements_raise_sqlalchemy_errors_and_roll_back_with_the_sess
         assert BY_ID.rows(s, {"id": "c"}) == []
 
 
+def test_a_statement_run_alone_commits_by_itself_and_leaves_its_connection_clean(db):
+    assert db.run_alone(INSERT, dict(id="d", stock=1, active=True, at=None)) == []
+    assert db.run_alone(TAKE, {"b_id": "d", "b_quantity": 1})[0]["stock"] == 0
+    with db.read() as s:  # committed: another connection sees it
+        assert BY_ID.rows(s, {"id": "d"}) == [{"id": "d", "level": 7, "at": None}]
+    with pytest.raises(IntegrityError):
+        db.run_alone(INSERT, dict(id="d", stock=2, active=True, at=None))
+    # The pooled connections are back in transactional use: a rolled-back unit leaves nothing.
+    with pytest.raises(RuntimeError):
+        with db.transaction() as s:
+            INSERT.rows(s, dict(id="e", stock=1, active=True, at=None))
+            raise RuntimeError("undo")
+    with db.read() as s:
+        assert BY_ID.rows(s, {"id": "e"}) == []
+
+
 def test_a_minted_token_is_reused_until_half_its_life_is_gone(monkeypatch):
     minted = []
     real_mint = internal_auth.mint

@@ -7,7 +7,7 @@ from functools import lru_cache
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from shanxing_common.db import Prepared, dialect_insert, insert_if_absent_statement
+from shanxing_common.db import Database, Prepared, dialect_insert, insert_if_absent_statement
 
 from .models import merchant_nonces, merchant_rate_windows, rate_windows
 
@@ -34,6 +34,13 @@ def remember_nonce(session: Session, key_id: str, nonce: str, seen_at: datetime)
     values = {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}
     return insert_if_absent_statement(_dialect(session), merchant_nonces, tuple(values)).first(
         session, values) is not None
+
+
+def remember_nonce_alone(db: Database, key_id: str, nonce: str, seen_at: datetime) -> bool:
+    """remember_nonce as a statement of its own (autocommit): when the nonce is all a request writes."""
+    values = {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}
+    statement = insert_if_absent_statement(db.engine.dialect.name, merchant_nonces, tuple(values))
+    return bool(db.run_alone(statement, values))
 
 
 def count_request(session: Session, key_id: str, window_start: int, amount: int = 1) -> int:

@@ -163,7 +163,8 @@ class ReplayGuard:
     """Nonce store and per-key rate limit, in the gateway's database (shared by all workers).
 
     The rate is counted with leased slots (ratelimit.LeasedSlots): with ``lease`` > 1 most
-    requests cost one statement, the nonce's INSERT; every lease-th one adds the counter's upsert."""
+    requests cost one statement, the nonce's INSERT, run alone in autocommit; every lease-th one
+    runs it in a transaction with the counter's upsert."""
 
     PURGE_EVERY_SECONDS = 60.0
 
@@ -177,32 +178,33 @@ class ReplayGuard:
     def admit(self, key_id: str, nonce: str, now: float) -> None:
         """Remember the nonce and count the request, or raise.
 
-        Both happen in one transaction: a rate-limited request is rolled back, so its nonce is not
-        spent; a replay raises before it is counted (a slot it took locally goes back)."""
+        When the counter is asked, both happen in one transaction: a rate-limited request is
+        rolled back, so its nonce is not spent; a replay raises before it is counted. A replay
+        admitted from a held slot gives the slot back."""
         seen_at = datetime.fromtimestamp(now, timezone.utc)
         window = int(now)
         taken = self.slots.take(key_id, window)
         if taken is REFUSED:
             raise MerchantRateLimited(retry_after=1)
+        if taken:  # a slot held locally: the nonce is all there is to write, one statement alone
+            if not repository.remember_nonce_alone(self.db, key_id, nonce, seen_at):
+                self.slots.give_back(key_id, window)
+                raise MerchantAuthError("this nonce was already used with this key", NONCE_HEADER)
+            self._maybe_purge(now)
+            return
         granted = None
         try:
             with self.db.transaction() as session:
                 if not repository.remember_nonce(session, key_id, nonce, seen_at):
                     raise MerchantAuthError("this nonce was already used with this key", NONCE_HEADER)
-                if not taken:
-                    granted = self.slots.granted(repository.count_request(session, key_id, window,
-                                                                          self.slots.lease))
-                    if granted <= 0:
-                        raise MerchantRateLimited(retry_after=1)
+                granted = self.slots.granted(repository.count_request(session, key_id, window,
+                                                                      self.slots.lease))
+                if granted <= 0:
+                    raise MerchantRateLimited(retry_after=1)
         except MerchantRateLimited:
             self.slots.hold(key_id, window, granted)  # the window is full: refuse locally from now
             raise
-        except MerchantAuthError:
-            if taken:
-                self.slots.give_back(key_id, window)
-            raise
-        if granted is not None:  # held only once the counter's upsert is committed
-            self.slots.hold(key_id, window, granted)
+        self.slots.hold(key_id, window, granted)  # held only once the counter's upsert is committed
         self._maybe_purge(now)
 
     def _maybe_purge(self, now: float) -> None:
