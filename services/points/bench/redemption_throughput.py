@@ -109,6 +109,23 @@ class _OutOfCodes(Exception):
 
 # --- where the CPU went ------------------------------------------------------------------------
 
+SERVER_PROCESSES = {"postgres": "postgresql server", "beam.smp": "rabbitmq server",
+                    "redis-server": "redis server"}
+
+
+def server_pids() -> list[int]:
+    """The database, broker and cache servers on this host: they share its CPUs with the suite."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in SERVER_PROCESSES:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 def cpu_seconds(pids: list[int]) -> dict[int, tuple[str, float]]:
     """utime + stime of each process, with a short name (from its command line)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -116,12 +133,19 @@ def cpu_seconds(pids: list[int]) -> dict[int, tuple[str, float]]:
     for pid in pids:
         try:
             stat = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
             args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         line = " ".join(a.decode(errors="replace") for a in args)
-        name = next((n for n in ("bare_app", "gateway", "registry", "activities", "points") if n in line), "other")
-        name += " worker" if line.rstrip().endswith("worker") else " web"
+        if comm in SERVER_PROCESSES:
+            name = SERVER_PROCESSES[comm]
+        elif "honcho" in line or line.startswith(("make", "/bin/sh")):
+            name = "launcher (make, honcho: the services' log lines)"
+        else:
+            name = next((n for n in ("bare_app", "gateway", "registry", "activities", "points") if n in line),
+                        "other")
+            name += " worker" if line.rstrip().endswith("worker") else " web"
         found[pid] = (name, (int(stat[11]) + int(stat[12])) / tick)
     return found
 
@@ -323,7 +347,7 @@ def main():
             codes.put(code)
 
         drive(2.0, args.threads, bare_request(bare_url))  # warm the bare app too
-        pids = suite.descendants() + [bare.pid] + _children(bare.pid)
+        pids = suite.descendants() + [bare.pid] + _children(bare.pid) + server_pids()
         # The two sides take turns in short slices, so a swing in the host's load hits both alike.
         slice_s = args.duration / args.rounds
         bare_slices, suite_slices = [], []
@@ -343,6 +367,10 @@ def main():
         print(f"bare gunicorn+Flask: {bare_result['per_second']:.1f} req/s; redemptions through the "
               f"gateway: {suite_result['per_second']:.1f} req/s; ratio {ratio:.3f} "
               f"(target >= {TARGET_RATIO})")
+        for side, result in (("bare", bare_result), ("redemption", suite_result)):
+            print(f"CPU ms per {side} request: " + ", ".join(
+                f"{name} {1000 * seconds / max(result['ok'], 1):.2f}"
+                for name, seconds in result["cpu_seconds"].items() if seconds >= 0.05))
         if suite_result["statuses"].get("out_of_codes"):
             print("note: the codes ran out before the end; the rate counts the time actually driven")
     finally:
