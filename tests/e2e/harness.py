@@ -62,6 +62,11 @@ class Suite:
         env.pop("DATABASE_URL", None)
         env.update(SHANXING_DATA_DIR=str(self.data_dir), SHANXING_GATEWAY_PORT=str(self.port),
                    SHANXING_ENV="dev", SHANXING_FEED_POLL_SECONDS="1", WEB_CONCURRENCY="2")
+        # The gateway's nonces and counters in Redis when the outer run uses it (REDIS_URL passes
+        # through as it is), always under keys of this suite's own.
+        env["SHANXING_GATEWAY_REDIS_PREFIX"] = f"shanxing:e2e:{self.name}:{uuid.uuid4().hex}:"
+        if os.environ.get("SHANXING_GATEWAY_REDIS_URL"):
+            env["SHANXING_GATEWAY_REDIS_URL"] = os.environ["SHANXING_GATEWAY_REDIS_URL"]
         base_url = os.environ.get("DATABASE_URL")
         if base_url:  # PostgreSQL: a fresh database per service for this suite
             from shanxing_common.testing import ensure_postgres_database

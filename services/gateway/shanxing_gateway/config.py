@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
+
+from redis.connection import parse_url
 
 from shanxing_common.config import ConfigError, env, env_int, is_dev, secret
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_REDIS_PREFIX = "shanxing:gateway:"
 
 
 def env_float(name: str, default: float) -> float:
@@ -49,6 +53,18 @@ def parse_networks(name: str, items: tuple[str, ...]) -> tuple[IPNetwork, ...]:
     return tuple(networks)
 
 
+def redis_url_from_env() -> str | None:
+    """SHANXING_GATEWAY_REDIS_URL, else REDIS_URL; None keeps nonces and counters in the database."""
+    url = env("SHANXING_GATEWAY_REDIS_URL") or env("REDIS_URL")
+    if url is None:
+        return None
+    try:
+        parse_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"SHANXING_GATEWAY_REDIS_URL (or REDIS_URL) is not a Redis URL: {exc}") from exc
+    return url
+
+
 def normalise_origin(origin: str) -> str:
     """Origins compare as scheme://host[:port], lower case, without a trailing slash."""
     return origin.strip().rstrip("/").lower()
@@ -75,6 +91,10 @@ class GatewayConfig:
     # Browser origins allowed by CORS; empty: no CORS and no OPTIONS.
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
+    # Merchant nonces and rate counters in Redis instead of the database (docs/decisions/0021).
+    redis_url: str | None = None
+    redis_prefix: str = DEFAULT_REDIS_PREFIX  # namespaces the keys: deployments can share a Redis
+    redis_timeout_seconds: float = 0.5  # connect and read; a slow Redis refuses requests (503) fast
 
     @property
     def cors_enabled(self) -> bool:
@@ -99,6 +119,9 @@ class GatewayConfig:
             trusted_proxies=parse_networks("SHANXING_TRUSTED_PROXIES", env_list("SHANXING_TRUSTED_PROXIES")),
             cors_origins=tuple(normalise_origin(o) for o in env_list("SHANXING_CORS_ORIGINS")),
             max_body_bytes=env_int("SHANXING_MAX_BODY_BYTES", MAX_BODY_BYTES),
+            redis_url=redis_url_from_env(),
+            redis_prefix=env("SHANXING_GATEWAY_REDIS_PREFIX", DEFAULT_REDIS_PREFIX),
+            redis_timeout_seconds=env_float("SHANXING_GATEWAY_REDIS_TIMEOUT", 0.5),
         )
         if config.token_ttl_seconds <= 0:
             raise ConfigError("SHANXING_TOKEN_TTL must be positive")
@@ -112,4 +135,8 @@ class GatewayConfig:
                 raise ConfigError(f"{name} must be 0 (no limit) or positive")
         if config.max_body_bytes <= 0:
             raise ConfigError("SHANXING_MAX_BODY_BYTES must be positive")
+        if not 0 < config.redis_timeout_seconds < math.inf:  # also refuses nan
+            raise ConfigError("SHANXING_GATEWAY_REDIS_TIMEOUT must be a positive number of seconds")
+        if not config.redis_prefix.strip() or any(c.isspace() for c in config.redis_prefix):
+            raise ConfigError("SHANXING_GATEWAY_REDIS_PREFIX must be a word without spaces, e.g. shanxing:gateway:")
         return config

@@ -1,5 +1,5 @@
-"""Fixed-window request limits counted in the gateway's database, so every gunicorn worker and
-every gateway process sharing the database counts together.
+"""Fixed-window request limits counted in the gateway's database (or in Redis), so every gunicorn
+worker and every gateway process sharing it counts together.
 
 A window is [start, start + length) with start a multiple of the length in unix seconds; each
 request adds one to its (scope, subject, window) row with an upsert and is refused once the count
@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from shanxing_common.db import Database
 
 from .adapters import repository
+from .adapters.redis_store import RedisStore
 
-# Rows of windows that ended longer ago than this are purged (the longest window is a minute).
+# Rows of windows that ended longer ago than this are purged (the longest window is a minute);
+# Redis keeps a window's counter this long.
 RETENTION_SECONDS = 120
 MAX_SUBJECT_LENGTH = 128
 
@@ -67,6 +69,20 @@ class RateWindows:
     def purge(self, now: float) -> int:
         with self.db.transaction() as session:
             return repository.purge_scoped_windows(session, int(now) - RETENTION_SECONDS)
+
+
+class RedisRateWindows:
+    """The shared counters in Redis: one round trip per count, and nothing to purge (each
+    window's key expires by itself). Raises StoreUnavailable when Redis does not answer."""
+
+    def __init__(self, store: RedisStore):
+        self.store = store
+
+    def count(self, scope: str, subject: str, window_start: int, now: float, amount: int = 1) -> int:
+        return self.store.add_requests(scope, subject, window_start, amount, RETENTION_SECONDS)
+
+    def purge(self, now: float) -> int:
+        return 0
 
 
 @dataclass

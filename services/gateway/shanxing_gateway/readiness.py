@@ -1,9 +1,11 @@
-"""Readiness: the gateway is ready when each service answers 200 on its /readyz."""
+"""Readiness: the gateway is ready when each service answers 200 on its /readyz (and its Redis
+answers, when nonces and counters are kept there)."""
 from __future__ import annotations
 
 from typing import Callable
 
 from .adapters.upstream import UpstreamError
+from .config import GatewayConfig
 from .runtime import gateway
 
 SERVICES = ("registry", "activities", "points")
@@ -24,5 +26,11 @@ def service_check(service: str) -> Callable[[], None]:
     return check
 
 
-def checks() -> list[Callable[[], None]]:
-    return [service_check(service) for service in SERVICES]
+def redis() -> None:
+    """Without Redis no signed or rate-limited request is admitted, so the gateway is not ready."""
+    gateway().redis.ping()
+
+
+def checks(config: GatewayConfig) -> list[Callable[[], None]]:
+    services = [service_check(service) for service in SERVICES]
+    return services + [redis] if config.redis_url else services

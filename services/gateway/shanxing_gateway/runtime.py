@@ -10,13 +10,14 @@ from shanxing_common.db import Database
 from shanxing_common.web import context
 
 from .adapters.points_keys import fetch_merchant_key, service_token
+from .adapters.redis_store import RedisStore
 from .adapters.upstream import Upstreams
 from .auth import Identity
-from .auth.merchants import MerchantKeyCache, ReplayGuard
+from .auth.merchants import MerchantKeyCache, RedisReplayGuard, ReplayGuard
 from .auth.people import PeopleTokens
 from .auth.staff import StaffTokens
 from .config import GatewayConfig
-from .ratelimit import RateLimiter, RateWindows
+from .ratelimit import RateLimiter, RateWindows, RedisRateWindows
 
 
 @dataclass
@@ -27,29 +28,37 @@ class Gateway:
     people: PeopleTokens
     staff: StaffTokens
     merchant_keys: MerchantKeyCache
-    replay_guard: ReplayGuard
-    rate_windows: RateWindows
+    replay_guard: ReplayGuard | RedisReplayGuard
+    rate_windows: RateWindows | RedisRateWindows
     address_limit: RateLimiter  # registration and login, per client address
     person_limit: RateLimiter  # every request with a person's token, per person
     tokens: internal_auth.TokenMinter
+    redis: RedisStore | None  # where nonces and counters are when configured (else the database)
 
     @classmethod
     def build(cls, settings: Settings, config: GatewayConfig, db: Database) -> "Gateway":
         upstreams = Upstreams(settings.peers, connect_timeout=config.connect_timeout_seconds,
                               read_timeout=config.read_timeout_seconds, pool_size=config.pool_size)
+        redis = (RedisStore(config.redis_url, config.redis_prefix, config.redis_timeout_seconds)
+                 if config.redis_url else None)
         return cls(settings=settings, config=config, upstreams=upstreams,
                    people=PeopleTokens(config.jwt_secret, config.token_ttl_seconds),
                    staff=StaffTokens(config.jwt_secret, config.staff_token_ttl_seconds),
                    merchant_keys=MerchantKeyCache(partial(fetch_merchant_key, upstreams, settings.internal_key),
                                                   config.merchant_key_cache_seconds),
-                   replay_guard=ReplayGuard(db, config.merchant_rate_per_second,
-                                            lease=merchant_lease(config.merchant_rate_per_second)),
-                   tokens=internal_auth.TokenMinter(settings.internal_key),
-                   **cls._people_limits(config, db))
+                   replay_guard=cls._replay_guard(config, db, redis),
+                   tokens=internal_auth.TokenMinter(settings.internal_key), redis=redis,
+                   **cls._people_limits(config, RedisRateWindows(redis) if redis else RateWindows(db)))
 
     @staticmethod
-    def _people_limits(config: GatewayConfig, db: Database) -> dict:
-        windows = RateWindows(db)
+    def _replay_guard(config: GatewayConfig, db: Database, redis: RedisStore | None):
+        rate = config.merchant_rate_per_second
+        if redis:  # exact counting in the same round trip as the nonce: no leases needed
+            return RedisReplayGuard(redis, rate)
+        return ReplayGuard(db, rate, lease=merchant_lease(rate))
+
+    @staticmethod
+    def _people_limits(config: GatewayConfig, windows: RateWindows | RedisRateWindows) -> dict:
         address_rate = config.address_rate_per_minute if config.address_rate_limit else 0
         return {"rate_windows": windows,
                 "address_limit": RateLimiter(windows, "address", address_rate, 60,

@@ -196,12 +196,12 @@ def test_signing_over_real_http_with_an_encoded_query(served_gateway, upstreams,
     assert response.headers["X-Request-Id"]
 
 
-def test_concurrent_uses_of_one_nonce_admit_exactly_one(app):
+def test_concurrent_uses_of_one_nonce_admit_exactly_one(store):
     from concurrent.futures import ThreadPoolExecutor
 
     from shanxing_gateway.auth.merchants import MerchantAuthError
 
-    replay_guard = ReplayGuard(app.extensions["shanxing"].db, rate_per_second=1000)
+    replay_guard = store.replay_guard(1000)
     now = time.time()
 
     def attempt(_):
