@@ -8,11 +8,13 @@ by the client itself and prove nothing.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .config import IPNetwork
 
 
+@lru_cache(maxsize=4096)  # a gateway sees the same few peers (its proxies) again and again
 def parse_address(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not value:
         return None

@@ -52,8 +52,9 @@ def has_dot_segments(path: str) -> bool:
 def client_address(gw: Gateway, request: Request) -> str | None:
     """The caller's address: the peer, or the first hop trusted proxies vouch for (once per request)."""
     if "client_address" not in g:
-        g.client_address = addresses.client_address(
-            request.remote_addr, request.headers.getlist("X-Forwarded-For"), gw.config.trusted_proxies)
+        trusted = gw.config.trusted_proxies  # without trusted proxies X-Forwarded-For is never read
+        forwarded_for = request.headers.getlist("X-Forwarded-For") if trusted else ()
+        g.client_address = addresses.client_address(request.remote_addr, forwarded_for, trusted)
     return g.client_address
 
 
