@@ -43,7 +43,9 @@ class ServiceSpec:
 COMMON_SECRETS = {"SHANXING_INTERNAL_KEY": "internal-key", "BROKER_URL": "broker-url"}
 
 SERVICES = (
-    ServiceSpec("gateway", secrets={"SHANXING_JWT_SECRET": "jwt-secret"}, worker=False, public=True,
+    # Several gateway replicas share their nonces and rate counters in Redis (decision 0021).
+    ServiceSpec("gateway", secrets={"SHANXING_JWT_SECRET": "jwt-secret",
+                                    "SHANXING_GATEWAY_REDIS_URL": "gateway-redis-url"}, worker=False, public=True,
                 web_threads=4, max_replicas=20),
     ServiceSpec("registry", secrets={"SHANXING_REGISTRY_ID_KEY": "registry-id-key",
                                      "SHANXING_REGISTRY_ID_HASH_KEY": "registry-id-hash-key",
