@@ -181,6 +181,10 @@ class Client:
         return self.http.post(self.base + path, json=body, headers=self._headers(kw.pop("headers", None)),
                               timeout=30, **kw)
 
+    def patch(self, path, body=None, **kw):
+        return self.http.patch(self.base + path, json=body, headers=self._headers(kw.pop("headers", None)),
+                               timeout=30, **kw)
+
     def login(self, phone, password) -> "Client":
         resp = self.post("/api/v1/auth/token", {"phone": phone, "password": password})
         assert resp.status_code == 200, resp.text

@@ -178,9 +178,9 @@ def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(browser,
 def test_a_staff_token_reaches_only_the_merchant_routes_and_points_enforces_the_role(suite, anon, ops, shop):
     merchant_id = shop["merchant"]["id"]
 
-    def staff_client(login):
+    def staff_client(login, password=PASSWORD):
         resp = anon.post("/api/v1/merchant/staff/token", {"merchant_id": merchant_id, "login": login,
-                                                           "password": PASSWORD})
+                                                           "password": password})
         assert resp.status_code == 200, resp.text
         assert resp.json()["staff"]["store_id"] == shop["store"]["id"]
         return Client(suite.url, resp.json()["access_token"])
@@ -200,7 +200,20 @@ def test_a_staff_token_reaches_only_the_merchant_routes_and_points_enforces_the_
     assert [a.status_code for a in attempts] == [401] * 5 + [429]
     assert int(attempts[-1].headers["Retry-After"]) > 0
 
-    # deactivating the cashier stops their token at once
+    # the key resets the locked manager's password: the lock is lifted, the new password signs in
     till = shop["till"]
+    boss_path = f"/api/v1/merchant/staff/{shop['staff']['boss']['id']}"
+    assert till.request("PATCH", boss_path, {"password": "new-boss-pass-1"}).status_code == 200
+    assert staff_client("boss", "new-boss-pass-1").get("/api/v1/merchant/goods").status_code == 200
+    # a reset ends the sign-ins made with the old password at their next request
+    cashier_path = f"/api/v1/merchant/staff/{shop['staff']['xiaoli']['id']}"
+    assert till.request("PATCH", cashier_path, {"password": "new-cashier-pass-1"}).status_code == 200
+    ended = cashier.get("/api/v1/merchant/goods")
+    assert ended.status_code == 401 and "sign in again" in ended.json()["detail"]
+    cashier = staff_client("xiaoli", "new-cashier-pass-1")
+    assert cashier.get("/api/v1/merchant/goods").status_code == 200
+    assert cashier.patch(cashier_path, {"role": "manager"}).status_code == 403  # not even their own
+
+    # deactivating the cashier stops their token at once
     assert till.request("POST", f"/api/v1/merchant/staff/{shop['staff']['xiaoli']['id']}/deactivate").status_code == 200
     assert cashier.get("/api/v1/merchant/goods").status_code == 401

@@ -26,6 +26,9 @@ class Caller:
     subject: str | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
     merchant_id: str | None = None
+    # A staff member's credentials version when they signed in: points refuses a sign-in that a
+    # later password reset has superseded (None: not a staff sign-in, or a token from before).
+    credentials_version: int | None = None
 
     @property
     def is_ops(self) -> bool:
@@ -36,7 +39,7 @@ ANONYMOUS = Caller()
 
 
 def mint(key: str, *, kind: str, subject: str | None, roles=(), merchant_id=None,
-         request_id: str | None = None, ttl: int = TTL_SECONDS) -> str:
+         request_id: str | None = None, ttl: int = TTL_SECONDS, credentials_version: int | None = None) -> str:
     now = int(time.time())
     claims = {"aud": AUDIENCE, "iat": now, "exp": now + ttl, "kind": kind, "sub": subject,
               "roles": list(roles)}
@@ -44,6 +47,8 @@ def mint(key: str, *, kind: str, subject: str | None, roles=(), merchant_id=None
         claims["merchant_id"] = merchant_id
     if request_id:
         claims["rid"] = request_id
+    if credentials_version is not None:
+        claims["cv"] = credentials_version
     return jwt.encode(claims, key, algorithm="HS256")
 
 
@@ -83,12 +88,14 @@ class TokenMinter:
         self._clock = clock
         self._tokens = _ExpiringEntries()
 
-    def token(self, *, kind: str, subject: str | None, roles=(), merchant_id=None) -> str:
-        ident = (kind, subject, tuple(roles), merchant_id)
+    def token(self, *, kind: str, subject: str | None, roles=(), merchant_id=None,
+              credentials_version: int | None = None) -> str:
+        ident = (kind, subject, tuple(roles), merchant_id, credentials_version)
         now = self._clock()
         token = self._tokens.get(ident, now)
         if token is None:
-            token = mint(self.key, kind=kind, subject=subject, roles=roles, merchant_id=merchant_id, ttl=self.ttl)
+            token = mint(self.key, kind=kind, subject=subject, roles=roles, merchant_id=merchant_id, ttl=self.ttl,
+                         credentials_version=credentials_version)
             self._tokens.put(ident, token, now + self.ttl / 2, now)
         return token
 
@@ -120,8 +127,10 @@ def _verify(key: str, token: str) -> tuple[Caller, float]:
                             options={"require": ["exp", "aud", "kind"]})
     except jwt.PyJWTError as exc:
         raise Problem(401, f"internal token rejected: {exc}") from exc
+    version = claims.get("cv")
     return Caller(kind=claims["kind"], subject=claims.get("sub"), roles=tuple(claims.get("roles") or ()),
-                  merchant_id=claims.get("merchant_id")), float(claims["exp"])
+                  merchant_id=claims.get("merchant_id"),
+                  credentials_version=version if isinstance(version, int) else None), float(claims["exp"])
 
 
 _verified = VerifiedTokens()

@@ -110,11 +110,12 @@ def test_settings(service: str, package: str, tmp_path: Path, **overrides) -> Se
 
 
 def headers_for(kind: str = "person", subject: str | None = None, roles=(), merchant_id=None,
-                key: str = TEST_INTERNAL_KEY, ttl: int = 3600) -> dict:
+                key: str = TEST_INTERNAL_KEY, ttl: int = 3600, credentials_version: int | None = None) -> dict:
     """The header the gateway would add for this caller (valid an hour, so module-level headers
     outlive a slow test run; the gateway's own tokens live 60 s)."""
     return {internal_auth.HEADER: internal_auth.mint(key, kind=kind, subject=subject, roles=roles,
-                                                     merchant_id=merchant_id, ttl=ttl)}
+                                                     merchant_id=merchant_id, ttl=ttl,
+                                                     credentials_version=credentials_version)}
 
 
 def deliver(app, type_: str, data: dict, *, producer: str | None = None, event_id: str | None = None) -> str:

@@ -134,3 +134,14 @@ def test_an_idle_pooled_connection_the_server_closed_is_replaced_before_use(tmp_
             assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != victim
     finally:
         database.dispose()
+
+
+def test_a_staff_sign_in_carries_its_credentials_version_through_the_internal_token():
+    key = "k" * 32
+    minter = internal_auth.TokenMinter(key)
+    first = minter.token(kind="merchant", subject="staff:s-1", merchant_id="m1", credentials_version=1)
+    second = minter.token(kind="merchant", subject="staff:s-1", merchant_id="m1", credentials_version=2)
+    assert first != second  # a sign-in after a reset is another identity, not a reused token
+    assert internal_auth.verify(key, first).credentials_version == 1
+    assert internal_auth.verify(key, second).credentials_version == 2
+    assert internal_auth.verify(key, minter.token(kind="merchant", subject="key-1")).credentials_version is None

@@ -75,7 +75,8 @@ class Gateway:
         if identity.kind == "anonymous":
             return None
         return self.tokens.token(kind=identity.kind, subject=identity.subject, roles=identity.roles,
-                                 merchant_id=identity.merchant_id)
+                                 merchant_id=identity.merchant_id,
+                                 credentials_version=identity.credentials_version)
 
 
 def person_lease(rate_per_minute: int) -> int:

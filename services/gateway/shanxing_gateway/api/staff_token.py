@@ -54,7 +54,8 @@ class StaffToken(MethodView):
                                required="staff_id", wrong_credentials="wrong merchant, login or password",
                                challenge=CHALLENGE)
         issued = gw.staff.issue(staff_id=verified["staff_id"], merchant_id=verified["merchant_id"],
-                                store_id=verified["store_id"], staff_role=verified["role"])
+                                store_id=verified["store_id"], staff_role=verified["role"],
+                                credentials_version=int(verified.get("credentials_version") or 0))
         return {"access_token": issued.access_token, "token_type": issued.token_type,
                 "expires_in": issued.expires_in,
                 "staff": {"id": verified["staff_id"], "merchant_id": verified["merchant_id"],

@@ -12,6 +12,8 @@ class Identity:
     subject: str | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
     merchant_id: str | None = None
+    # Staff only: the account's credentials version at sign-in (points refuses it after a reset).
+    credentials_version: int | None = None
 
 
 ANONYMOUS = Identity(kind="anonymous")

@@ -34,11 +34,11 @@ class StaffTokens:
         self.ttl_seconds = ttl_seconds
 
     def issue(self, *, staff_id: str, merchant_id: str, store_id: str, staff_role: str,
-              now: float | None = None) -> IssuedToken:
+              credentials_version: int = 0, now: float | None = None) -> IssuedToken:
         issued_at = int(now if now is not None else time.time())
         claims = {"sub": staff_id, "role": STAFF_ROLE, "staff_role": staff_role, "merchant_id": merchant_id,
-                  "store_id": store_id, "iat": issued_at, "exp": issued_at + self.ttl_seconds,
-                  "iss": ISSUER, "aud": AUDIENCE}
+                  "store_id": store_id, "cv": credentials_version, "iat": issued_at,
+                  "exp": issued_at + self.ttl_seconds, "iss": ISSUER, "aud": AUDIENCE}
         return IssuedToken(jwt.encode(claims, self._key, algorithm=ALGORITHM), self.ttl_seconds)
 
     def verify(self, token: str, *, now: float | None = None) -> Identity:
@@ -55,8 +55,12 @@ class StaffTokens:
         fields = (claims.get("sub"), claims.get("merchant_id"), claims.get("staff_role"))
         if claims.get("role") != STAFF_ROLE or not all(isinstance(f, str) and f for f in fields):
             raise InvalidToken("malformed claims")
+        version = claims.get("cv", 0)  # tokens issued before versions existed: version 0
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise InvalidToken("malformed claims")
         return Identity(kind="merchant", subject=SUBJECT_PREFIX + claims["sub"],
-                        roles=(STAFF_ROLE, claims["staff_role"]), merchant_id=claims["merchant_id"])
+                        roles=(STAFF_ROLE, claims["staff_role"]), merchant_id=claims["merchant_id"],
+                        credentials_version=version)
 
     def is_staff_token(self, token: str) -> bool:
         try:

@@ -58,8 +58,16 @@ def test_the_staff_token_opens_the_merchant_routes_as_the_merchant_with_the_staf
     claims = forwarded["claims"]
     assert (claims["kind"], claims["sub"], claims["merchant_id"], claims["roles"]) == (
         "merchant", "staff:staff-1", "merchant-1", ["merchant_staff", "cashier"])
+    assert claims["cv"] == 0  # the account's credentials version at sign-in (points checks it)
     assert "Authorization" not in forwarded["headers"]
     assert forwarded["headers"]["Idempotency-Key"] == "k-1"
+
+
+def test_the_credentials_version_points_gave_at_sign_in_travels_with_every_request(client, staff_accounts):
+    staff_accounts["points"].state.staff[("merchant-1", "xiaoli")] = (
+        "till-pass-123", STAFF | {"credentials_version": 3})
+    client.get("/api/v1/merchant/goods", headers=staff_bearer(client))
+    assert staff_accounts["points"].state.received[-1]["claims"]["cv"] == 3
 
 
 def test_a_staff_token_reaches_nothing_but_the_merchant_routes(client, staff_accounts):

@@ -20,6 +20,19 @@ def test_a_staff_token_is_the_merchant_with_the_staff_id_and_role():
     assert tokens.ttl_seconds == 900
 
 
+def test_the_credentials_version_rides_in_the_token():
+    tokens = StaffTokens(SECRET, 900)
+    assert tokens.verify(_issue(tokens, now=None)).credentials_version == 0
+    assert tokens.verify(_issue(tokens, now=None, credentials_version=4)).credentials_version == 4
+    # a token without one (issued before versions existed) is version 0; a malformed one is refused
+    claims = {"sub": "s-1", "role": "merchant_staff", "staff_role": "cashier", "merchant_id": "m-1",
+              "iat": 1, "exp": 4_000_000_000, "iss": "shanxing", "aud": "shanxing-merchant-staff"}
+    key = tokens._key
+    assert tokens.verify(jwt.encode(claims, key, algorithm="HS256")).credentials_version == 0
+    with pytest.raises(InvalidToken):
+        tokens.verify(jwt.encode(claims | {"cv": "1"}, key, algorithm="HS256"))
+
+
 def test_it_expires():
     tokens = StaffTokens(SECRET, 900)
     token = _issue(tokens, now=1_000_000)

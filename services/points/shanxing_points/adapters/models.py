@@ -186,6 +186,8 @@ merchant_staff = Table(
     Column("last_login_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("deactivated_at", DateTime(timezone=True), nullable=True),
+    # Raised by every password reset; a sign-in made under an older version is refused.
+    Column("credentials_version", Integer, nullable=False, server_default="0"),
     UniqueConstraint("merchant_id", "login", name="uq_merchant_staff_merchant_login"),
     CheckConstraint("role IN ('cashier', 'manager')", name="role"),
     CheckConstraint("status IN ('active', 'inactive')", name="status"),

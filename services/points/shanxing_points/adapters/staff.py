@@ -12,7 +12,8 @@ from .sql import insert_if_absent
 
 # Everything but the hash, for views.
 PUBLIC_COLUMNS = [c for c in merchant_staff.c if c.name not in ("password_hash", "failed_logins",
-                                                                 "failed_window_opened_at")]
+                                                                 "failed_window_opened_at",
+                                                                 "credentials_version")]
 
 
 def insert_staff(session: Session, staff: dict) -> bool:
@@ -29,7 +30,8 @@ def staff_for_request(session: Session, staff_id: str) -> dict | None:
     """The staff member and their merchant's status, for a request made with a staff token."""
     return _row(session.execute(
         select(merchant_staff.c.id, merchant_staff.c.merchant_id, merchant_staff.c.store_id,
-               merchant_staff.c.role, merchant_staff.c.status, merchants.c.status.label("merchant_status"))
+               merchant_staff.c.role, merchant_staff.c.status, merchant_staff.c.credentials_version,
+               merchants.c.status.label("merchant_status"))
         .join(merchants, merchants.c.id == merchant_staff.c.merchant_id)
         .where(merchant_staff.c.id == staff_id)).first())
 
@@ -60,6 +62,19 @@ def deactivate(session: Session, merchant_id: str, staff_id: str, now: datetime)
         update(merchant_staff).where(merchant_staff.c.id == staff_id, merchant_staff.c.merchant_id == merchant_id,
                                      merchant_staff.c.status == "active")
         .values(status="inactive", deactivated_at=now).returning(*PUBLIC_COLUMNS)).first())
+
+
+def update_staff(session: Session, merchant_id: str, staff_id: str, values: dict,
+                 new_password_hash: str | None) -> dict | None:
+    """Change an active account; a new password also raises its credentials version and clears its
+    failed sign-ins. None when the merchant has no such active account."""
+    if new_password_hash is not None:
+        values = dict(values, password_hash=new_password_hash, failed_logins=0, failed_window_opened_at=None,
+                      credentials_version=merchant_staff.c.credentials_version + 1)
+    return _row(session.execute(
+        update(merchant_staff).where(merchant_staff.c.id == staff_id, merchant_staff.c.merchant_id == merchant_id,
+                                     merchant_staff.c.status == "active")
+        .values(**values).returning(*PUBLIC_COLUMNS)).first())
 
 
 def list_staff(session: Session, merchant_id: str, *, after: tuple[datetime, str] | None,

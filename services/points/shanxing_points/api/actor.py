@@ -18,7 +18,7 @@ def merchant_action(action: str):
         @wraps(fn)
         def wrapper(*args, **kwargs):
             c = caller()
-            g.actor = actor_for(context().db, c.merchant_id, c.subject, action)
+            g.actor = actor_for(context().db, c.merchant_id, c.subject, action, c.credentials_version)
             return fn(*args, **kwargs)
 
         return wrapper

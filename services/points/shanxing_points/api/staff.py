@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shanxing_common.internal_auth import caller, require_ops, require_service
-from shanxing_common.problems import Problem
+from shanxing_common.problems import Problem, field_error
 from shanxing_common.schemas import RequestSchema
 from shanxing_common.web import Blueprint, context
 
@@ -28,6 +28,15 @@ class StaffCreateSchema(RequestSchema):
     role = fields.String(required=True, validate=validate.OneOf(policy.ROLES))
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
                          metadata={"description": "shown on the POS page"})
+
+
+class StaffUpdateSchema(RequestSchema):
+    password = fields.String(load_only=True, validate=validate.Length(min=8, max=128), metadata={
+        "description": "a new password: every sign-in made with the old one ends at its next request"})
+    role = fields.String(validate=validate.OneOf(policy.ROLES))
+    name = fields.String(allow_none=True, validate=validate.Length(min=1, max=50))
+    store_id = fields.String(validate=validate.Length(min=1, max=36),
+                             metadata={"description": "move the account to another store of the merchant"})
 
 
 class StaffSchema(Schema):
@@ -55,6 +64,7 @@ class StaffCredentialsSchema(RequestSchema):
 
 
 class VerifiedStaffSchema(Schema):
+    credentials_version = fields.Integer(metadata={"description": "goes into the staff token"})
     staff_id = fields.String()
     merchant_id = fields.String()
     store_id = fields.String()
@@ -96,6 +106,21 @@ def deactivate_own_staff(staff_id):
     return staff.deactivate_staff(context().db, caller().merchant_id, staff_id)
 
 
+@blp.route("/api/v1/merchant/staff/<string:staff_id>", methods=["PATCH"])
+@merchant_action(policy.KEY_ONLY)
+@blp.arguments(StaffUpdateSchema)
+@blp.response(200, StaffSchema)
+def update_own_staff(body, staff_id):
+    """Reset a staff member's password, or change their role, name or store"""
+    return _update(caller().merchant_id, staff_id, body)
+
+
+def _update(merchant_id: str, staff_id: str, body: dict) -> dict:
+    if not body:
+        raise field_error("body", "name at least one of " + ", ".join(sorted(StaffUpdateSchema().fields)))
+    return staff.update_staff(context().db, merchant_id, staff_id, changes=body)
+
+
 # --- ops -----------------------------------------------------------------------------------------
 
 @blp.route("/api/v1/merchants/<string:merchant_id>/staff", methods=["POST"])
@@ -119,6 +144,15 @@ def list_merchant_staff(args, merchant_id):
 @blp.response(200, StaffSchema)
 def deactivate_merchant_staff(merchant_id, staff_id):
     return staff.deactivate_staff(context().db, merchant_id, staff_id)
+
+
+@blp.route("/api/v1/merchants/<string:merchant_id>/staff/<string:staff_id>", methods=["PATCH"])
+@require_ops
+@blp.arguments(StaffUpdateSchema)
+@blp.response(200, StaffSchema)
+def update_merchant_staff(body, merchant_id, staff_id):
+    """Reset a merchant's staff member's password, or change their role, name or store (ops)"""
+    return _update(merchant_id, staff_id, body)
 
 
 # --- the gateway ---------------------------------------------------------------------------------

@@ -69,6 +69,25 @@ def deactivate_staff(db: Database, merchant_id: str, staff_id: str) -> dict:
     return staff_view(updated)
 
 
+def update_staff(db: Database, merchant_id: str, staff_id: str, *, changes: dict) -> dict:
+    """Reset the password, change the role, the name or the store of an active account. A new
+    password ends every sign-in made with the old one at its next request; a role or store change
+    applies at the next request too (the row is read on each)."""
+    changes = dict(changes)
+    password = changes.pop("password", None)
+    password_hash = passwords.hash_password(password) if password is not None else None  # outside the lock
+    with db.transaction() as s:
+        _merchant_or_404(s, merchant_id)
+        if "store_id" in changes and not repository.store_of_merchant(s, merchant_id, changes["store_id"]):
+            raise NotFound("this merchant has no such store", field="store_id")
+        updated = staff_store.update_staff(s, merchant_id, staff_id, changes, password_hash)
+        if updated is None:
+            if staff_store.staff_of_merchant(s, merchant_id, staff_id) is None:
+                raise NotFound("this merchant has no such staff member")
+            raise Conflict("an inactive staff account cannot be changed; create a new one", field="status")
+    return staff_view(updated)
+
+
 def verify_credentials(db: Database, throttle: ThrottlePolicy, *, merchant_id: str, login: str,
                        password: str, now: datetime | None = None) -> dict:
     """{staff_id, merchant_id, store_id, role, login, name} for the gateway's staff token. 401 alike
@@ -98,7 +117,8 @@ def verify_credentials(db: Database, throttle: ThrottlePolicy, *, merchant_id: s
     if account["status"] != policy.ACTIVE or account["merchant_status"] != "active":
         raise Unauthenticated(INVALID_CREDENTIALS)  # a right password does not reveal the status
     return {"staff_id": account["id"], "merchant_id": account["merchant_id"], "store_id": account["store_id"],
-            "role": account["role"], "login": account["login"], "name": account["name"]}
+            "role": account["role"], "login": account["login"], "name": account["name"],
+            "credentials_version": account["credentials_version"]}
 
 
 @dataclass(frozen=True)
@@ -111,10 +131,12 @@ class Actor:
     store_id: str | None = None
 
 
-def actor_for(db: Database, merchant_id: str, subject: str | None, action: str) -> Actor:
+def actor_for(db: Database, merchant_id: str, subject: str | None, action: str,
+              credentials_version: int | None = None) -> Actor:
     """A signing key may do everything on the merchant routes; a staff member what their role
-    allows. The staff row is read on every request, so a deactivation or a role change (and a
-    suspension of the merchant) applies at once, whatever token is still in flight."""
+    allows. The staff row is read on every request, so a deactivation, a password reset (the
+    sign-in's ``credentials_version`` is then behind) or a role change (and a suspension of the
+    merchant) applies at once, whatever token is still in flight."""
     staff_id = policy.staff_id_of(subject)
     if staff_id is None:
         return Actor(merchant_id=merchant_id, made_by=policy.made_by(subject))
@@ -122,6 +144,8 @@ def actor_for(db: Database, merchant_id: str, subject: str | None, action: str) 
         staff = staff_store.staff_for_request(s, staff_id)
     if staff is None or staff["merchant_id"] != merchant_id or staff["status"] != policy.ACTIVE:
         raise Unauthenticated("this staff account is not active; sign in again")
+    if (credentials_version or 0) != staff["credentials_version"]:
+        raise Unauthenticated("the password of this staff account was changed; sign in again")
     if staff["merchant_status"] != "active":
         raise Forbidden("this merchant is suspended")
     if not policy.may(staff["role"], action):

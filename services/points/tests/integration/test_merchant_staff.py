@@ -28,10 +28,10 @@ def _staff(world, merchant, store_id, login="xiaoli", role="cashier", password=P
     return resp.json
 
 
-def _as_staff(merchant, staff, role=None):
+def _as_staff(merchant, staff, role=None, credentials_version=None):
     """The internal token the gateway mints for a staff token."""
     return headers_for("merchant", subject=f"staff:{staff['id']}", roles=("merchant_staff", role or staff["role"]),
-                       merchant_id=merchant.id)
+                       merchant_id=merchant.id, credentials_version=credentials_version)
 
 
 def _verify(world, merchant_id, login, password=PASSWORD):
@@ -108,7 +108,7 @@ def test_the_gateway_checks_a_staff_password(world, shop):
     resp = _verify(world, merchant.id, " XiaoLi ")
     assert resp.status_code == 200, resp.json
     assert resp.json == {"staff_id": created["id"], "merchant_id": merchant.id, "store_id": store_id,
-                         "role": "manager", "login": "xiaoli", "name": "小李"}
+                         "role": "manager", "login": "xiaoli", "name": "小李", "credentials_version": 0}
     for merchant_id, login, password in [(merchant.id, "xiaoli", "wrong-password"), (merchant.id, "nobody", PASSWORD),
                                          ("no-such-merchant", "xiaoli", PASSWORD)]:
         failed = _verify(world, merchant_id, login, password)
@@ -120,6 +120,73 @@ def test_the_gateway_checks_a_staff_password(world, shop):
     assert bad.status_code == 400 and {"merchant_id", "password"} <= set(bad.json["errors"])
     listed = world.client.get("/api/v1/merchant/staff", headers=merchant.headers).json["items"][0]
     assert listed["last_login_at"] is not None
+
+
+def test_a_password_reset_ends_earlier_sign_ins_and_role_name_and_store_can_change(world, shop, monkeypatch):
+    monkeypatch.setenv("SHANXING_STAFF_LOGIN_MAX_FAILURES", "2")
+    merchant, store_id = shop
+    created = _staff(world, merchant, store_id, login="xiaoli")
+    path = f"/api/v1/merchant/staff/{created['id']}"
+    signed_in = _as_staff(merchant, created, credentials_version=0)
+    assert world.client.get("/api/v1/merchant/goods", headers=signed_in).status_code == 200
+    assert [_verify(world, merchant.id, "xiaoli", "forgotten-1").status_code for _ in range(2)] == [401, 401]
+    assert _verify(world, merchant.id, "xiaoli").status_code == 429  # throttled: the reset clears it
+
+    resp = world.client.patch(path, headers=merchant.headers, json={"password": "new-till-pass-9"})
+    assert resp.status_code == 200, resp.json
+    assert "password" not in resp.json and "credentials_version" not in resp.json
+    refused = world.client.get("/api/v1/merchant/goods", headers=signed_in)  # the old sign-in ends
+    assert refused.status_code == 401 and "sign in again" in refused.json["detail"]
+    assert _verify(world, merchant.id, "xiaoli").status_code == 401  # the old password
+    again = _verify(world, merchant.id, "xiaoli", "new-till-pass-9")
+    assert again.status_code == 200 and again.json["credentials_version"] == 1
+    assert world.client.get("/api/v1/merchant/goods",
+                            headers=_as_staff(merchant, created, credentials_version=1)).status_code == 200
+
+    second_store = _store(world, merchant, "二号店")
+    changed = world.client.patch(path, headers=merchant.headers,
+                                 json={"role": "manager", "name": None, "store_id": second_store}).json
+    assert (changed["role"], changed["name"], changed["store_id"]) == ("manager", None, second_store)
+    # the role and the store apply at the next request of the same sign-in
+    manager = _as_staff(merchant, created, role="cashier", credentials_version=1)
+    resp = world.client.patch("/api/v1/merchant/goods/rice", headers=manager, json={"stock_delta": 1})
+    assert resp.status_code == 200, resp.json
+    # ops may do the same for any merchant
+    ops_path = f"/api/v1/merchants/{merchant.id}/staff/{created['id']}"
+    assert world.client.patch(ops_path, headers=world.ops, json={"role": "cashier"}).json["role"] == "cashier"
+    assert world.client.patch(ops_path, headers=headers_for("person", subject="someone"),
+                              json={"role": "cashier"}).status_code == 403
+
+
+def test_bad_staff_changes_name_the_field_and_change_nothing(world, shop):
+    merchant, store_id = shop
+    created = _staff(world, merchant, store_id, login="xiaoli")
+    path = f"/api/v1/merchant/staff/{created['id']}"
+    other = world.merchant("另一家")
+    cases = [
+        ({}, merchant.headers, path, 400, "body"),
+        ({"password": "short"}, merchant.headers, path, 400, "password"),
+        ({"role": "owner"}, merchant.headers, path, 400, "role"),
+        ({"name": ""}, merchant.headers, path, 400, "name"),
+        ({"store_id": _store(world, other)}, merchant.headers, path, 404, "store_id"),
+        ({"role": "manager"}, other.headers, path, 404, None),  # another merchant's staff
+        ({"role": "manager"}, merchant.headers, "/api/v1/merchant/staff/nope", 404, None),
+    ]
+    for body, headers, target, status, field in cases:
+        resp = world.client.patch(target, headers=headers, json=body)
+        assert resp.status_code == status, (body, resp.json)
+        assert resp.content_type == "application/problem+json"
+        if field:
+            assert field in resp.json["errors"], (body, resp.json)
+    # staff cannot manage staff, not even themselves
+    as_staff = _as_staff(merchant, created)
+    assert world.client.patch(path, headers=as_staff, json={"role": "manager"}).status_code == 403
+    world.client.post(f"{path}/deactivate", headers=merchant.headers)
+    inactive = world.client.patch(path, headers=merchant.headers, json={"password": "new-till-pass-9"})
+    assert inactive.status_code == 409 and "status" in inactive.json["errors"]
+    listed = world.client.get("/api/v1/merchant/staff", headers=merchant.headers).json["items"][0]
+    assert (listed["role"], listed["name"], listed["store_id"]) == ("cashier", "小李", store_id)
+    assert _verify(world, merchant.id, "xiaoli", "new-till-pass-9").status_code == 401
 
 
 def test_failed_sign_ins_are_throttled_per_account(world, shop, monkeypatch):
