@@ -375,6 +375,9 @@ def main():
             print(f"CPU ms per {side} request: " + ", ".join(
                 f"{name} {1000 * seconds / max(result['ok'], 1):.2f}"
                 for name, seconds in result["cpu_seconds"].items() if seconds >= 0.05))
+        if db == "PostgreSQL" and not os.environ.get("SHANXING_GATEWAY_REDIS_URL"):
+            print("note: the gateway kept its nonces and rate counters in PostgreSQL; a PostgreSQL "
+                  "deployment keeps them in Redis (set SHANXING_GATEWAY_REDIS_URL; decision 0021)")
         if suite_result["statuses"].get("out_of_codes"):
             print("note: the codes ran out before the end; the rate counts the time actually driven")
     finally:
