@@ -3,7 +3,6 @@
 (function () {
   "use strict";
 
-  var API = "/api/v1";
   var TOKEN_KEY = "shanxing.pos.token";
   var STAFF_KEY = "shanxing.pos.staff";
   var REMEMBER_KEY = "shanxing.pos.remember"; // merchant id and login only, never the password
@@ -12,18 +11,9 @@
 
   var state = { token: null, staff: null, goods: [], quantities: {}, pending: null, busy: false };
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (name === "text") { node.textContent = attrs[name]; }
-      else if (name === "className") { node.className = attrs[name]; }
-      else { node.setAttribute(name, attrs[name]); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
-    return node;
-  }
+  var page = window.ShanxingPage;
+  var $ = page.$, el = page.el, showMessage = page.showMessage;
+  var call = page.caller(function () { return state.token; });
 
   // A fresh Idempotency-Key; crypto.randomUUID needs a secure context, getRandomValues does not.
   function newKey() {
@@ -34,33 +24,6 @@
     var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
     return "pos-" + hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" +
       hex.slice(16, 20) + "-" + hex.slice(20);
-  }
-
-  // --- talking to the gateway ------------------------------------------------------------------
-
-  function NetworkError(message) { this.message = message; }
-
-  function call(method, path, body, extraHeaders) {
-    var headers = { "Accept": "application/json" };
-    if (state.token) { headers["Authorization"] = "Bearer " + state.token; }
-    if (body !== undefined) { headers["Content-Type"] = "application/json"; }
-    Object.keys(extraHeaders || {}).forEach(function (name) { headers[name] = extraHeaders[name]; });
-    return fetch(API + path, {
-      method: method, headers: headers, cache: "no-store", credentials: "omit",
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      // 502/503/504: the gateway could not get an answer; the outcome is unknown, like a lost network.
-      if (response.status === 502 || response.status === 503 || response.status === 504) {
-        throw new NetworkError("服务暂时不可用（" + response.status + "）");
-      }
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        return { status: response.status, ok: response.ok, data: data, headers: response.headers };
-      });
-    }, function () {
-      throw new NetworkError("网络连接失败");
-    });
   }
 
   // --- problem+json in plain words ---------------------------------------------------------------
@@ -84,10 +47,7 @@
     var errors = problem.errors || {};
     var status = answer.status;
     if (status === 401) { return "登录已失效，请重新登录"; }
-    if (status === 429) {
-      var wait = answer.headers && answer.headers.get("Retry-After");
-      return "操作过于频繁，请" + (wait ? " " + wait + " 秒后" : "稍后") + "再试";
-    }
+    if (status === 429) { return page.throttled(answer); }
     if (status === 403) {
       if (/suspended/.test(detail)) { return "本商户已被暂停，暂时不能兑换"; }
       if (errors.store_id) { return "只能在本店兑换"; }
@@ -111,19 +71,11 @@
       if (errors["Idempotency-Key"]) { return "请求冲突，请重新操作"; }
       return "操作冲突：" + detail;
     }
-    if (status === 400) {
-      var names = Object.keys(errors).map(function (f) { return FIELD_NAMES[f.split(".")[0]] || f; });
-      return "输入有误" + (names.length ? "：" + names.join("、") : "") + "，请检查后重试";
-    }
+    if (status === 400) { return page.invalid(errors, FIELD_NAMES); }
     return "操作失败（" + status + "）" + (detail ? "：" + detail : "");
   }
 
   // --- sign-in -------------------------------------------------------------------------------
-
-  function showMessage(node, text) {
-    node.textContent = text || "";
-    node.hidden = !text;
-  }
 
   function remembered() {
     try { return JSON.parse(localStorage.getItem(REMEMBER_KEY) || "{}"); } catch (e) { return {}; }

@@ -10,11 +10,16 @@ def test_the_page_its_script_and_style_are_served_with_a_strict_policy(client):
     policy = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
-    script = client.get("/pos/pos.js")
-    style = client.get("/pos/pos.css")
-    assert script.status_code == 200 and script.mimetype == "text/javascript"
-    assert style.status_code == 200 and style.mimetype == "text/css"
-    everything = html + script.get_data(as_text=True) + style.get_data(as_text=True)
+    everything = html
+    for script in ("/pos/page.js", "/pos/pos.js"):  # the pages' shared script, then its own
+        answer = client.get(script)
+        assert answer.status_code == 200 and answer.mimetype == "text/javascript"
+        assert answer.headers["Content-Security-Policy"] == policy
+        everything += answer.get_data(as_text=True)
+    for style in ("/pos/page.css", "/pos/pos.css"):
+        answer = client.get(style)
+        assert answer.status_code == 200 and answer.mimetype == "text/css"
+        everything += answer.get_data(as_text=True)
     # no CDN, no other origin: every URL the page names is this gateway's
     assert not re.search(r"(?:src|href)=\"(?!/)", html)
     assert "http://" not in everything and "https://" not in everything and "//cdn" not in everything
