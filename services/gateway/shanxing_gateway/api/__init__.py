@@ -6,7 +6,8 @@ def blueprints():
 
 
 def pages():
-    """Plain Flask blueprints (no OpenAPI): the POS page."""
+    """Plain Flask blueprints (no OpenAPI): the POS page and the volunteer's points page."""
     from .pos import blp as pos
+    from .volunteer_page import blp as volunteer_page
 
-    return [pos]
+    return [pos, volunteer_page]
