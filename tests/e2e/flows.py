@@ -5,7 +5,7 @@ import itertools
 import time
 from datetime import datetime, timedelta, timezone
 
-from .harness import Client, phone_number, valid_id_number
+from .harness import Client, MerchantClient, eventually, phone_number, valid_id_number
 
 _seq = itertools.count(int(time.time()) % 100000 * 100)
 
@@ -63,3 +63,29 @@ def wait_until_started(activity: dict) -> None:
     delay = (starts - datetime.now(timezone.utc)).total_seconds()
     if delay > 0:
         time.sleep(delay + 0.2)
+
+
+def volunteer_with_points(anon: Client, ops: Client, name: str, hours: float, **extra) -> tuple[dict, Client]:
+    """A volunteer whose points came the only way points come: hours confirmed in an activity
+    (`extra`: registration fields, e.g. the phone and password a page signs in with)."""
+    volunteer, me = register_volunteer(anon, name=name, **extra)
+    organizer_profile, organizer = register_volunteer(anon, name="张组织")
+    org = approved_organization(ops, organizer, organizer_profile["id"])
+    activity = published_activity(ops, organizer, org.get("id") or org["organization_id"], capacity=3)
+    assert me.post(f"/api/v1/activities/{activity['id']}/signups").status_code == 201
+    wait_until_started(activity)
+    resp = organizer.post(f"/api/v1/activities/{activity['id']}/hours",
+                          {"records": [{"volunteer_id": volunteer["id"], "hours": hours}]})
+    assert resp.status_code == 201, resp.text
+    points = round(hours * 10)
+    assert eventually(lambda: me.get("/api/v1/points/me").json()["balance"] == points), "points never arrived"
+    return volunteer, me
+
+
+def merchant_with_goods(ops: Client, base_url: str, goods: list[dict], name: str = "爱心超市") -> tuple[dict, MerchantClient]:
+    """A merchant opened by ops, its goods added through its signed requests; (merchant, its till)."""
+    merchant = ops.post("/api/v1/merchants", {"name": name, "address": "朝阳区某街 1 号"}).json()
+    till = MerchantClient(base_url, merchant["key_id"], merchant["key_secret"])
+    for good in goods:
+        assert till.request("POST", "/api/v1/merchant/goods", good).status_code == 201
+    return merchant, till

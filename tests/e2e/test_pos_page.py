@@ -2,7 +2,6 @@
 staff sign in, redeem a volunteer's code (with a lost answer retried under the same key), see today's
 redemptions and refund; plus the staff token's reach through the real gateway and points."""
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -13,62 +12,21 @@ try:
 except ImportError:  # the browser fixture says what is missing (and fails under CI=true)
     expect = None
 
-from .flows import approved_organization, published_activity, register_volunteer, wait_until_started
-from .harness import Client, MerchantClient, eventually
+from .flows import merchant_with_goods, register_volunteer, volunteer_with_points
+from .harness import Client
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("SHANXING_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "till-pass-123"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    missing = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = "the playwright package is not installed (make install)"
-    if missing is None and not shutil.which(CHROMIUM):
-        missing = f"{CHROMIUM} is missing (make browser installs it)"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the POS browser test: {missing}")
-        pytest.skip(missing)
-    expect.set_options(timeout=15_000)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def volunteer_with_points(anon: Client, ops: Client, name: str, hours: float) -> tuple[dict, Client]:
-    """A volunteer whose points came the only way points come: hours confirmed in an activity."""
-    volunteer, me = register_volunteer(anon, name=name)
-    organizer_profile, organizer = register_volunteer(anon, name="张组织")
-    org = approved_organization(ops, organizer, organizer_profile["id"])
-    activity = published_activity(ops, organizer, org.get("id") or org["organization_id"], capacity=3)
-    assert me.post(f"/api/v1/activities/{activity['id']}/signups").status_code == 201
-    wait_until_started(activity)
-    resp = organizer.post(f"/api/v1/activities/{activity['id']}/hours",
-                          {"records": [{"volunteer_id": volunteer["id"], "hours": hours}]})
-    assert resp.status_code == 201, resp.text
-    points = round(hours * 10)
-    assert eventually(lambda: me.get("/api/v1/points/me").json()["balance"] == points), "points never arrived"
-    return volunteer, me
-
-
-@pytest.fixture(scope="module")
 def shop(suite, ops):
-    merchant = ops.post("/api/v1/merchants", {"name": "爱心超市", "address": "朝阳区某街 1 号"}).json()
+    merchant, till = merchant_with_goods(ops, suite.url, [
+        {"sku": "rice-5kg", "name": "大米 5kg", "points": 10, "stock": 5},
+        {"sku": "oil-1l", "name": "食用油 1L", "points": 5, "stock": 3}])
     store = ops.post(f"/api/v1/merchants/{merchant['id']}/stores", {"name": "一号店", "address": "朝阳区某街 1 号"})
     assert store.status_code == 201, store.text
-    till = MerchantClient(suite.url, merchant["key_id"], merchant["key_secret"])
-    for good in ({"sku": "rice-5kg", "name": "大米 5kg", "points": 10, "stock": 5},
-                 {"sku": "oil-1l", "name": "食用油 1L", "points": 5, "stock": 3}):
-        assert till.request("POST", "/api/v1/merchant/goods", good).status_code == 201
     staff = {}
     for login, role, name in (("boss", "manager", "王店长"), ("xiaoli", "cashier", "小李")):
         resp = till.request("POST", "/api/v1/merchant/staff", {"store_id": store.json()["id"], "login": login,
@@ -86,13 +44,11 @@ def sign_in_page(page, suite, merchant_id, login, password=PASSWORD):
     page.click("#sign-in-button")
 
 
-def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(browser, suite, anon, ops, shop,
+def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(phone_page, suite, anon, ops, shop,
                                                                         tmp_path):
     volunteer, me = volunteer_with_points(anon, ops, "李志愿", 2.5)  # 25 points
     merchant_id = shop["merchant"]["id"]
-    context = browser.new_context(viewport={"width": 412, "height": 915}, device_scale_factor=1, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = phone_page
 
     # a wrong password is said in plain words
     sign_in_page(page, suite, merchant_id, "boss", "not-the-password")
@@ -172,7 +128,6 @@ def test_staff_sign_in_redeem_with_a_lost_answer_and_refund_in_the_page(browser,
     expect(page.locator("#who-name")).to_have_text("小李 · 收银员 · 一号店")
     expect(page.locator("#today li")).to_have_count(1)
     expect(page.locator("#today button.refund")).to_have_count(0)
-    context.close()
 
 
 def test_a_staff_token_reaches_only_the_merchant_routes_and_points_enforces_the_role(suite, anon, ops, shop):
