@@ -14,6 +14,7 @@
   var page = window.ShanxingPage;
   var $ = page.$, el = page.el, showMessage = page.showMessage;
   var call = page.caller(function () { return state.token; });
+  var guard = page.guard(showSignIn);
 
   // A fresh Idempotency-Key; crypto.randomUUID needs a secure context, getRandomValues does not.
   function newKey() {
@@ -99,27 +100,18 @@
 
   function signIn(event) {
     event.preventDefault();
-    var body = { merchant_id: $("merchant-id").value.trim(), login: $("login").value.trim(),
-                 password: $("password").value };
-    if (!body.merchant_id || !body.login || !body.password) {
-      showMessage($("sign-in-message"), "请填写商户编号、登录名和密码");
-      return;
-    }
-    $("sign-in-button").disabled = true;
-    showMessage($("sign-in-message"), "");
-    state.token = null;
-    call("POST", "/merchant/staff/token", body).then(function (answer) {
-      if (answer.status === 200) {
+    page.signIn({
+      path: "/merchant/staff/token",
+      body: { merchant_id: $("merchant-id").value.trim(), login: $("login").value.trim(),
+              password: $("password").value },
+      missing: "请填写商户编号、登录名和密码",
+      wrong: "商户编号、登录名或密码不正确",
+      explain: explain,
+      signedIn: function (data, body) {
         localStorage.setItem(REMEMBER_KEY, JSON.stringify({ merchant_id: body.merchant_id, login: body.login }));
-        startTill(answer.data.access_token, answer.data.staff);
-      } else if (answer.status === 401) {
-        showMessage($("sign-in-message"), "商户编号、登录名或密码不正确");
-      } else {
-        showMessage($("sign-in-message"), explain(answer));
+        startTill(data.access_token, data.staff);
       }
-    }, function (error) {
-      showMessage($("sign-in-message"), error.message + "，请检查网络后重试");
-    }).then(function () { $("sign-in-button").disabled = false; });
+    });
   }
 
   function startTill(token, staff) {
@@ -148,15 +140,6 @@
 
   function whoText(staff) {
     return (staff.name || staff.login) + " · " + (ROLE_NAMES[staff.role] || staff.role);
-  }
-
-  // Any 401 after sign-in: the token expired or the account was deactivated.
-  function guard(answer) {
-    if (answer.status === 401) {
-      showSignIn("登录已失效，请重新登录");
-      throw { handled: true };
-    }
-    return answer;
   }
 
   // --- goods and quantities ------------------------------------------------------------------

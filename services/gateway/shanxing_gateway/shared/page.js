@@ -70,6 +70,39 @@
     return "输入有误" + (names.length ? "：" + names.join("、") : "") + "，请检查后重试";
   }
 
+  // The sign-in form (#sign-in-button, #sign-in-message): posts `body` to `path` once every field is
+  // filled, never with an old token; 200 → signedIn(data, body), 401 → `wrong`, else explain(answer).
+  function signIn(options) {
+    var message = $("sign-in-message"), button = $("sign-in-button"), body = options.body;
+    if (Object.keys(body).some(function (name) { return !body[name]; })) {
+      showMessage(message, options.missing);
+      return;
+    }
+    button.disabled = true;
+    showMessage(message, "");
+    caller(function () { return null; })("POST", options.path, body).then(function (answer) {
+      if (answer.status === 200) {
+        options.signedIn(answer.data, body);
+      } else {
+        showMessage(message, answer.status === 401 ? options.wrong : options.explain(answer));
+      }
+    }, function (error) {
+      showMessage(message, error.message + "，请检查网络后重试");
+    }).then(function () { button.disabled = false; });
+  }
+
+  // then(guard) after a call once signed in: a 401 (token expired, account deactivated) goes back to
+  // the sign-in form, and the rest of the chain sees {handled: true}.
+  function guard(showSignIn) {
+    return function (answer) {
+      if (answer.status === 401) {
+        showSignIn("登录已失效，请重新登录");
+        throw { handled: true };
+      }
+      return answer;
+    };
+  }
+
   window.ShanxingPage = { $: $, el: el, showMessage: showMessage, send: send, caller: caller,
-                          throttled: throttled, invalid: invalid };
+                          throttled: throttled, invalid: invalid, signIn: signIn, guard: guard };
 })();

@@ -17,6 +17,7 @@
   var page = window.ShanxingPage;
   var $ = page.$, el = page.el, showMessage = page.showMessage;
   var call = page.caller(function () { return state.token; });
+  var guard = page.guard(showSignIn);
 
   // --- problem+json in plain words ---------------------------------------------------------------
 
@@ -25,15 +26,6 @@
     if (answer.status === 429) { return page.throttled(answer); }
     if (answer.status === 400) { return page.invalid(problem.errors, FIELD_NAMES); }
     return "操作失败（" + answer.status + "）" + (problem.detail ? "：" + problem.detail : "");
-  }
-
-  // Any 401 after sign-in: the token expired.
-  function guard(answer) {
-    if (answer.status === 401) {
-      showSignIn("登录已失效，请重新登录");
-      throw { handled: true };
-    }
-    return answer;
   }
 
   function failedInto(node) {
@@ -82,25 +74,14 @@
 
   function signIn(event) {
     event.preventDefault();
-    var body = { phone: $("phone").value.trim(), password: $("password").value };
-    if (!body.phone || !body.password) {
-      showMessage($("sign-in-message"), "请填写手机号和密码");
-      return;
-    }
-    $("sign-in-button").disabled = true;
-    showMessage($("sign-in-message"), "");
-    state.token = null;
-    call("POST", "/auth/token", body).then(function (answer) {
-      if (answer.status === 200) {
-        start(answer.data.access_token);
-      } else if (answer.status === 401) {
-        showMessage($("sign-in-message"), "手机号或密码不正确");
-      } else {
-        showMessage($("sign-in-message"), explain(answer));
-      }
-    }, function (error) {
-      showMessage($("sign-in-message"), error.message + "，请检查网络后重试");
-    }).then(function () { $("sign-in-button").disabled = false; });
+    page.signIn({
+      path: "/auth/token",
+      body: { phone: $("phone").value.trim(), password: $("password").value },
+      missing: "请填写手机号和密码",
+      wrong: "手机号或密码不正确",
+      explain: explain,
+      signedIn: function (data) { start(data.access_token); }
+    });
   }
 
   function start(token) {

@@ -1,4 +1,5 @@
 import os
+import re
 import socket
 import time
 import uuid
@@ -142,6 +143,35 @@ def client(app):
 def bearer(app, subject="volunteer-1", roles=()) -> dict:
     issued = app.extensions["shanxing"].extra["gateway"].people.issue(subject, roles)
     return {"Authorization": f"Bearer {issued.access_token}"}
+
+
+def served_page(client, path: str, assets: dict[str, str]) -> tuple[str, str]:
+    """One of the gateway's own pages and its assets (path → type): each served with the page's
+    security headers, every URL the page names one of those assets (no CDN, no other origin), nothing
+    inline. (page's policy, all the text)."""
+    page = client.get(path)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert 'lang="zh-CN"' in html and 'name="viewport"' in html
+    policy = page.headers["Content-Security-Policy"]
+    for directive in ("default-src 'none'", "script-src 'self';", "style-src 'self';", "connect-src 'self';",
+                      "frame-ancestors 'none'", "base-uri 'none'"):
+        assert directive in policy
+    assert "unsafe-" not in policy
+    locked_down = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                   "Cache-Control": "no-cache"}
+    assert {name: page.headers.get(name) for name in locked_down} == locked_down
+    everything = html
+    for asset, mimetype in assets.items():
+        answer = client.get(asset)
+        assert answer.status_code == 200 and answer.mimetype == mimetype, asset
+        assert answer.headers["Content-Security-Policy"] == policy
+        assert {name: answer.headers.get(name) for name in locked_down} == locked_down
+        everything += answer.get_data(as_text=True)
+    assert sorted(re.findall(r'(?:src|href)="([^"]*)"', html)) == sorted(assets)
+    assert "http://" not in everything and "https://" not in everything and "//cdn" not in everything
+    assert "<script>" not in html and "<style" not in html and " style=" not in html
+    return policy, everything
 
 
 def add_merchant_key(upstreams, *, key_id=None, merchant_id="merchant-1", status="active") -> dict:
