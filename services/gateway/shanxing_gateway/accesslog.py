@@ -3,17 +3,26 @@
 Fields: method, path, query_keys, status, duration_ms, request_id, caller (anonymous | person |
 merchant) and upstream (the service the request went to; null for the gateway's own routes).
 The path is logged without its query values (codes, phone numbers and search words stay out of the
-logs); only the names of the query parameters are kept.
+logs), and a redemption code in the path (its QR image) is masked; only the names of the query
+parameters are kept.
 """
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 import structlog
 from flask import Flask, Response, g, request
 
 ACCESS_LOGGER = "shanxing.gateway.access"
+# Path segments that are secrets themselves: a live redemption code (its QR image's path) would
+# let whoever reads the logs spend the volunteer's points.
+SECRET_SEGMENTS = re.compile(r"(/redemption-codes/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    return SECRET_SEGMENTS.sub(r"\1…", path)
 fallback = logging.getLogger("shanxing.gateway")
 
 
@@ -22,7 +31,7 @@ def access_record(status: int) -> dict:
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
     return {
         "method": request.method,
-        "path": request.path,
+        "path": loggable_path(request.path),
         "query_keys": sorted(set(request.args.keys())),
         "status": status,
         "duration_ms": duration_ms,

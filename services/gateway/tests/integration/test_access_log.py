@@ -43,6 +43,13 @@ def test_refusals_and_the_gateways_own_routes_are_logged(client, upstreams, logg
     assert all(line["request_id"] for line in lines)
 
 
+def test_a_redemption_code_in_the_path_is_not_logged(client, app, logged):
+    client.get("/api/v1/points/redemption-codes/123456789012/qr.svg", headers=bearer(app, "vol-9"))
+    (line,) = access_lines(logged)
+    assert line["path"] == "/api/v1/points/redemption-codes/…/qr.svg"
+    assert "123456789012" not in repr(line)
+
+
 def test_merchant_requests_are_logged_as_merchant(client, upstreams, logged):
     key = add_merchant_key(upstreams)
     target = "/api/v1/merchant/goods"
