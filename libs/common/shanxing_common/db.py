@@ -157,27 +157,36 @@ class Database:
             session.rollback()
             session.close()
 
-    def run_alone(self, statement: "Prepared", params: dict) -> list[dict]:
-        """One statement as a transaction of its own, on a pooled DBAPI connection in autocommit
-        mode: no session, and no BEGIN and COMMIT (two of a lone INSERT's three round trips on
-        PostgreSQL; on SQLite the session's machinery cost more than the statement). Only for a
-        unit of work that is one statement. Its rows, as Prepared.rows gives them."""
+    @contextmanager
+    def autocommit_connection(self) -> Iterator:
+        """A pooled DBAPI connection in autocommit mode, for a unit of work that is one statement
+        (or one server-side function call): no session, and no BEGIN and COMMIT round trips. It
+        goes back to the pool afterwards, in transactional mode again; one that broke is replaced."""
         pooled = self.engine.raw_connection()
         try:
             connection = pooled.driver_connection
             if self.is_postgres:  # SQLite connections already run in autocommit (make_engine)
                 connection.autocommit = True
             try:
-                return statement._run(self.engine.dialect, connection.cursor(), params)
-            except DBAPIError as exc:
-                if exc.connection_invalidated or self.engine.dialect.is_disconnect(exc.orig, connection, None):
+                yield connection
+            except Exception as exc:
+                dialect = self.engine.dialect
+                cause = exc.orig if isinstance(exc, DBAPIError) else exc
+                if isinstance(cause, dialect.loaded_dbapi.Error) and dialect.is_disconnect(cause, connection, None):
                     pooled.invalidate()
                 raise
             finally:
                 if self.is_postgres and not connection.closed:
                     connection.autocommit = False
         finally:
-            pooled.close()  # back to the pool (an invalidated one is replaced)
+            pooled.close()
+
+    def run_alone(self, statement: "Prepared", params: dict) -> list[dict]:
+        """One Prepared statement as a transaction of its own (autocommit_connection); its rows, as
+        Prepared.rows gives them. On PostgreSQL a lone INSERT is then one round trip, not three; on
+        SQLite the session's machinery cost more than the statement."""
+        with self.autocommit_connection() as connection:
+            return statement._run(self.engine.dialect, connection.cursor(), params)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

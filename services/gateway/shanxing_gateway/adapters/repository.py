@@ -26,20 +26,23 @@ def _add_requests(dialect: str, table, key_columns: tuple[str, ...]) -> Prepared
                     .returning(table.c.requests), column_keys=[*key_columns, "requests"])
 
 
+def _nonce_insert(dialect: str, key_id: str, nonce: str, seen_at: datetime) -> tuple[Prepared, dict]:
+    values = {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}
+    return insert_if_absent_statement(dialect, merchant_nonces, tuple(values)), values
+
+
 def remember_nonce(session: Session, key_id: str, nonce: str, seen_at: datetime) -> bool:
     """Record a nonce; False when the (key_id, nonce) primary key already holds it (a replay).
 
     ON CONFLICT DO NOTHING lets the primary key decide without aborting the transaction; a
     concurrent insert of the same pair waits for the first one and then sees the conflict."""
-    values = {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}
-    return insert_if_absent_statement(_dialect(session), merchant_nonces, tuple(values)).first(
-        session, values) is not None
+    statement, values = _nonce_insert(_dialect(session), key_id, nonce, seen_at)
+    return statement.first(session, values) is not None
 
 
 def remember_nonce_alone(db: Database, key_id: str, nonce: str, seen_at: datetime) -> bool:
     """remember_nonce as a statement of its own (autocommit): when the nonce is all a request writes."""
-    values = {"key_id": key_id, "nonce": nonce, "seen_at": seen_at}
-    statement = insert_if_absent_statement(db.engine.dialect.name, merchant_nonces, tuple(values))
+    statement, values = _nonce_insert(db.engine.dialect.name, key_id, nonce, seen_at)
     return bool(db.run_alone(statement, values))
 
 

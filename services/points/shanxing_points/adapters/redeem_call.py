@@ -30,22 +30,11 @@ def redeem(db: Database, *, merchant_id: str, key: str, request_hash: str, now: 
                   body=json.dumps(body, ensure_ascii=False), event_id=event_id, event_type=event_type,
                   envelope=json.dumps(envelope, ensure_ascii=False))
     error = db.engine.dialect.loaded_dbapi.Error
-    pooled = db.engine.raw_connection()
-    try:
-        connection = pooled.driver_connection
-        connection.autocommit = True
+    with db.autocommit_connection() as connection, connection.cursor() as cursor:
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(_SQL, params, prepare=True)
-                return cursor.fetchone()[0]
+            cursor.execute(_SQL, params, prepare=True)
+            return cursor.fetchone()[0]
         except error as exc:
             if getattr(exc, "sqlstate", None) == DECLINED:
                 return None
-            if db.engine.dialect.is_disconnect(exc, connection, None):
-                pooled.invalidate()
             raise DBAPIError.instance(_SQL, params, exc, error) from exc
-        finally:
-            if not connection.closed:
-                connection.autocommit = False
-    finally:
-        pooled.close()  # back to the pool (a broken connection is replaced, as anywhere)
