@@ -13,7 +13,7 @@ from ..domain import staff as staff_policy
 from ..domain.errors import Forbidden
 from ..service import holds, merchants, redemptions
 from .actor import actor, merchant_action
-from .common import ListQueryArgsSchema
+from .common import ListQueryArgsSchema, require_a_change
 
 blp = Blueprint("merchant", __name__, description="A merchant's goods and redemptions (signed)")
 
@@ -264,6 +264,5 @@ def own_stores(args):
 @blp.arguments(GoodUpdateSchema)
 @blp.response(200, GoodSchema)
 def update_good(body, sku):
-    if not body:
-        raise field_error("body", "name at least one of " + ", ".join(sorted(GoodUpdateSchema().fields)))
+    require_a_change(body, GoodUpdateSchema)
     return merchants.update_good(context().db, caller().merchant_id, sku, body)

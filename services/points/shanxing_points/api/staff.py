@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shanxing_common.internal_auth import caller, require_ops, require_service
-from shanxing_common.problems import Problem, field_error
+from shanxing_common.problems import Problem
 from shanxing_common.schemas import RequestSchema
 from shanxing_common.web import Blueprint, context
 
@@ -12,7 +12,7 @@ from ..config import staff_login_throttle
 from ..domain import staff as policy
 from ..service import staff
 from .actor import merchant_action
-from .common import ListQueryArgsSchema
+from .common import ListQueryArgsSchema, require_a_change
 
 blp = Blueprint("staff", __name__, description="Merchant staff accounts (POS sign-in)")
 
@@ -116,8 +116,7 @@ def update_own_staff(body, staff_id):
 
 
 def _update(merchant_id: str, staff_id: str, body: dict) -> dict:
-    if not body:
-        raise field_error("body", "name at least one of " + ", ".join(sorted(StaffUpdateSchema().fields)))
+    require_a_change(body, StaffUpdateSchema)
     return staff.update_staff(context().db, merchant_id, staff_id, changes=body)
 
 
